@@ -1,0 +1,45 @@
+import type { Duplex } from 'node:stream';
+
+/**
+ * What the handshake layers (server/ and client/) hand to a WebSocket once
+ * the opening handshake has succeeded on a transport.
+ */
+export interface AttachOptions {
+  role: 'server' | 'client';
+  /** The negotiated subprotocol, or '' when none. */
+  protocol: string;
+  /** The negotiated `Sec-WebSocket-Extensions` value, or '' when none. */
+  extensions: string;
+  /** The negotiated permessage-deflate parameters (null when not in use). */
+  perMessageDeflate: NegotiatedDeflate | null;
+  maxPayload: number;
+  skipUTF8Validation: boolean;
+  autoPong: boolean;
+  allowSynchronousEvents: boolean;
+}
+
+/**
+ * Parameters agreed for permessage-deflate (RFC 7692), from the point of view
+ * of the protocol: the window bits are resolved numbers (8-15).
+ */
+export interface NegotiatedDeflate {
+  serverNoContextTakeover: boolean;
+  clientNoContextTakeover: boolean;
+  serverMaxWindowBits: number;
+  clientMaxWindowBits: number;
+}
+
+/**
+ * The surface a client WebSocket offers to the client handshake code, so that
+ * client/ never imports the API class above it.
+ */
+export interface ClientHandshakeTarget {
+  emit(event: string | symbol, ...args: unknown[]): boolean;
+  listenerCount(event: string | symbol): number;
+  /** Called when the URL changes (redirects). */
+  setUrl(url: string): void;
+  /** The handshake succeeded: start the protocol on this transport. */
+  attach(socket: Duplex, head: Buffer, options: AttachOptions): void;
+  /** The handshake failed: emit `error` then `close` (1006) and end CONNECTING. */
+  failHandshake(error: Error): void;
+}
