@@ -1,0 +1,460 @@
+/**
+ * The WebSocket class: the ws v8 API (an EventEmitter) and the WHATWG
+ * surface (EventTarget methods, on* attributes, standard events) on one
+ * object, for both roles. It owns no protocol logic: it converts arguments,
+ * keeps readyState, and turns transport reports into events.
+ */
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { startClientHandshake, type ClientHandshake } from '../client/client-handshake.js';
+import type { ClientOptions } from '../client/client-options.js';
+import { CloseCode, isValidWireCloseCode } from '../protocol/close-codes.js';
+import { ReadyState } from '../protocol/connection.js';
+import { WebSocketError } from '../protocol/errors.js';
+import type { MaskKeyGenerator } from '../protocol/mask-key.js';
+import type { AttachOptions, ClientHandshakeTarget } from '../transport/attach-options.js';
+import type { MessageCodec } from '../transport/message-codec.js';
+import { SocketTransport, type WriteCallback } from '../transport/socket-transport.js';
+import type { TransportEvents } from '../transport/transport-events.js';
+import { addEventTargetSurface, type WebSocketEventMap } from './event-target-surface.js';
+import { isBlob, toPayload, type SendData } from './payload.js';
+
+export type BinaryType = 'nodebuffer' | 'arraybuffer' | 'fragments' | 'blob';
+export type { ClientOptions } from '../client/client-options.js';
+
+export interface SendOptions {
+  /** Send as binary (default: true unless data is a string). */
+  binary?: boolean;
+  /** Compress with permessage-deflate when negotiated (default true). */
+  compress?: boolean;
+  /** false sends a fragment; the message continues with the next send. */
+  fin?: boolean;
+  /** Accepted for ws compatibility; masking is decided by the role (RFC 6455 5.1). */
+  mask?: boolean;
+}
+
+/** Options for server-side construction (`new WebSocket(null, undefined, options)`). */
+export interface ServerSideOptions {
+  autoPong?: boolean;
+  allowSynchronousEvents?: boolean;
+  closeTimeout?: number;
+  maxFragments?: number;
+}
+
+/** Hook that builds the permessage-deflate codec for a connection (installed by the extension module). */
+export type CodecFactory = (options: AttachOptions) => MessageCodec | null;
+let codecFactory: CodecFactory = () => null;
+/** @internal */
+export function setCodecFactory(factory: CodecFactory): void {
+  codecFactory = factory;
+}
+
+const CLOSE_TIMEOUT = 30_000;
+const EMPTY = Buffer.alloc(0);
+
+export class WebSocket extends EventEmitter implements ClientHandshakeTarget, TransportEvents {
+  static readonly CONNECTING = ReadyState.CONNECTING;
+  static readonly OPEN = ReadyState.OPEN;
+  static readonly CLOSING = ReadyState.CLOSING;
+  static readonly CLOSED = ReadyState.CLOSED;
+  declare readonly CONNECTING: 0;
+  declare readonly OPEN: 1;
+  declare readonly CLOSING: 2;
+  declare readonly CLOSED: 3;
+
+  /** The underlying socket or stream (ws exposes it as `_socket` too). */
+  _socket: Duplex | null = null;
+  private _readyState: number = ReadyState.CONNECTING;
+  private _binaryType: BinaryType = 'nodebuffer';
+  private _protocol = '';
+  private _extensions = '';
+  private _url = '';
+  private _isServer: boolean;
+  private _transport: SocketTransport | null = null;
+  private _handshake: ClientHandshake | null = null;
+  private _autoPong = true;
+  private _allowSynchronousEvents = true;
+  private _closeTimeout = CLOSE_TIMEOUT;
+  private _maxFragments: number | undefined;
+  private _maskKey: MaskKeyGenerator | undefined;
+  private _streamFragments = false;
+  private _bufferedAfterClose = 0;
+  private _errorEmitted = false;
+  private _blobChain: Promise<void> | null = null;
+  private _pendingEvents: Array<() => void> | null = null;
+
+  constructor(address: null, protocols?: undefined, options?: ServerSideOptions);
+  constructor(address: string | URL, protocols?: string | string[], options?: ClientOptions<WebSocket>);
+  constructor(address: string | URL, options?: ClientOptions<WebSocket>);
+  constructor(
+    address: string | URL | null,
+    protocols?: string | string[] | ClientOptions<WebSocket> | ServerSideOptions,
+    options?: ClientOptions<WebSocket> | ServerSideOptions,
+  ) {
+    super();
+    if (protocols !== undefined && !Array.isArray(protocols) && typeof protocols === 'object' && protocols !== null) {
+      options = protocols;
+      protocols = undefined;
+    }
+    const common = (options ?? {}) as ServerSideOptions & ClientOptions<WebSocket>;
+    if (common.autoPong !== undefined) this._autoPong = common.autoPong;
+    if (common.allowSynchronousEvents !== undefined) this._allowSynchronousEvents = common.allowSynchronousEvents;
+    if (common.closeTimeout !== undefined) this._closeTimeout = common.closeTimeout;
+    if (common.maxFragments !== undefined) this._maxFragments = common.maxFragments;
+    if (typeof common.generateMask === 'function') this._maskKey = maskKeyFrom(common.generateMask);
+    if (address === null) {
+      this._isServer = true;
+      return;
+    }
+    this._isServer = false;
+    this._handshake = startClientHandshake(this, address, protocols as string | string[] | undefined, common);
+  }
+
+  get readyState(): number {
+    return this._readyState;
+  }
+
+  get binaryType(): BinaryType {
+    return this._binaryType;
+  }
+
+  set binaryType(type: BinaryType) {
+    if (type === 'nodebuffer' || type === 'arraybuffer' || type === 'fragments' || type === 'blob') {
+      this._binaryType = type;
+    }
+  }
+
+  get protocol(): string {
+    return this._protocol;
+  }
+
+  get extensions(): string {
+    return this._extensions;
+  }
+
+  get url(): string {
+    return this._url;
+  }
+
+  /** Bytes accepted by send() and not yet handed to the operating system. */
+  get bufferedAmount(): number {
+    return (this._transport?.bufferedAmount ?? 0) + this._bufferedAfterClose;
+  }
+
+  get isPaused(): boolean {
+    return this._transport?.isPaused ?? false;
+  }
+
+  // ---- sending -------------------------------------------------------------------
+
+  send(data: SendData, callback?: WriteCallback): void;
+  send(data: SendData, options: SendOptions, callback?: WriteCallback): void;
+  send(data: SendData, options?: SendOptions | WriteCallback, callback?: WriteCallback): void {
+    if (typeof options === 'function') {
+      callback = options;
+      options = undefined;
+    }
+    if (this._readyState === ReadyState.CONNECTING) throw notOpen(this._readyState);
+    const opts = options ?? {};
+    const isBinary = opts.binary ?? typeof data !== 'string';
+    const fin = opts.fin ?? true;
+    const compress = opts.compress ?? true;
+    if (isBlob(data)) {
+      this.sendBlob(data, isBinary, fin, compress, callback);
+      return;
+    }
+    const payload = toPayload(data, 'data');
+    if (this._blobChain !== null) {
+      // Keep order behind a Blob still being read.
+      this._blobChain = this._blobChain.then(() => this.sendNow(payload, isBinary, fin, compress, callback));
+      return;
+    }
+    this.sendNow(payload, isBinary, fin, compress, callback);
+  }
+
+  private sendNow(payload: Buffer, isBinary: boolean, fin: boolean, compress: boolean, callback?: WriteCallback): void {
+    if (this._readyState !== ReadyState.OPEN || this._transport === null) {
+      this.afterClose(payload.length, callback);
+      return;
+    }
+    this._transport.send(payload, isBinary, fin, compress, callback);
+  }
+
+  private sendBlob(blob: Blob, isBinary: boolean, fin: boolean, compress: boolean, callback?: WriteCallback): void {
+    const previous = this._blobChain ?? Promise.resolve();
+    const chain = previous
+      .then(() => blob.arrayBuffer())
+      .then(
+        (bytes) => this.sendNow(Buffer.from(bytes), isBinary, fin, compress, callback),
+        (error: Error) => callback?.(error),
+      );
+    this._blobChain = chain;
+    void chain.then(() => {
+      if (this._blobChain === chain) this._blobChain = null;
+    });
+  }
+
+  ping(data?: SendData, mask?: boolean | WriteCallback, callback?: WriteCallback): void {
+    this.control('ping', data, mask, callback);
+  }
+
+  pong(data?: SendData, mask?: boolean | WriteCallback, callback?: WriteCallback): void {
+    this.control('pong', data, mask, callback);
+  }
+
+  private control(kind: 'ping' | 'pong', data: unknown, mask: unknown, callback?: WriteCallback): void {
+    if (typeof data === 'function') {
+      callback = data as WriteCallback;
+      data = undefined;
+    } else if (typeof mask === 'function') {
+      callback = mask as WriteCallback;
+    }
+    if (this._readyState === ReadyState.CONNECTING) throw notOpen(this._readyState);
+    const payload = toPayload(data, kind === 'ping' ? 'ping data' : 'pong data');
+    if (payload.length > 125) throw new RangeError('The data size must not be greater than 125 bytes');
+    if (this._readyState !== ReadyState.OPEN || this._transport === null) {
+      this.afterClose(payload.length, callback);
+      return;
+    }
+    if (kind === 'ping') this._transport.ping(payload, callback);
+    else this._transport.pong(payload, callback);
+  }
+
+  private afterClose(length: number, callback?: WriteCallback): void {
+    // As the WHATWG standard asks, data sent after close still counts in bufferedAmount.
+    this._bufferedAfterClose += length;
+    if (callback) {
+      const error = new WebSocketError(
+        'WSX_ERR_NOT_OPEN',
+        `WebSocket is not open: readyState ${this._readyState} (${stateName(this._readyState)})`,
+        CloseCode.ABNORMAL_CLOSURE,
+      );
+      process.nextTick(callback, error);
+    }
+  }
+
+  // ---- closing -------------------------------------------------------------------
+
+  /**
+   * Starts the closing handshake. `code` must be a code valid on the wire
+   * (1000-1003, 1007-1014, 3000-4999); `reason` at most 123 bytes of UTF-8.
+   */
+  close(code?: number, reason?: string | Buffer | ArrayBufferView): void {
+    if (code !== undefined && (typeof code !== 'number' || !Number.isInteger(code) || !isValidWireCloseCode(code))) {
+      throw new DOMException(`The close code must be 1000-1003, 1007-1014 or 3000-4999, got ${String(code)}`, 'InvalidAccessError');
+    }
+    const reasonBytes = reason === undefined ? EMPTY : toPayload(reason, 'reason');
+    if (reasonBytes.length > 123) {
+      throw new DOMException('The close reason must not be greater than 123 bytes', 'SyntaxError');
+    }
+    if (this._readyState === ReadyState.CLOSED) return;
+    if (this._readyState === ReadyState.CONNECTING) {
+      this.abortHandshake('WebSocket was closed before the connection was established');
+      return;
+    }
+    this._readyState = ReadyState.CLOSING;
+    this._transport!.close(code ?? (reasonBytes.length > 0 ? CloseCode.NORMAL_CLOSURE : -1), reasonBytes);
+  }
+
+  /** Destroys the connection at once, without a closing handshake. */
+  terminate(): void {
+    if (this._readyState === ReadyState.CLOSED) return;
+    if (this._readyState === ReadyState.CONNECTING) {
+      this.abortHandshake('WebSocket was closed before the connection was established');
+      return;
+    }
+    this._readyState = ReadyState.CLOSING;
+    this._transport!.terminate();
+  }
+
+  /** Stops reading from the peer (TCP backpressure) until resume(). */
+  pause(): void {
+    if (this._readyState === ReadyState.CONNECTING || this._readyState === ReadyState.CLOSED) return;
+    this._transport?.pause();
+  }
+
+  resume(): void {
+    if (this._readyState === ReadyState.CONNECTING || this._readyState === ReadyState.CLOSED) return;
+    this._transport?.resume();
+  }
+
+  private abortHandshake(message: string): void {
+    const handshake = this._handshake;
+    this._handshake = null;
+    handshake?.abort(new WebSocketError('WSX_ERR_HANDSHAKE', message, CloseCode.ABNORMAL_CLOSURE));
+  }
+
+  // ---- handshake target (called by client/ and server/) -----------------------------
+
+  /** @internal */
+  setUrl(url: string): void {
+    this._url = url;
+  }
+
+  /** @internal Starts the protocol on a transport once the opening handshake succeeded. */
+  attach(socket: Duplex, head: Buffer, options: AttachOptions): void {
+    this._handshake = null;
+    this._socket = socket;
+    this._protocol = options.protocol;
+    this._extensions = options.extensions;
+    this._autoPong = options.autoPong;
+    this._allowSynchronousEvents = options.allowSynchronousEvents;
+    this._transport = new SocketTransport(socket, this, {
+      role: options.role,
+      maxPayload: options.maxPayload,
+      skipUTF8Validation: options.skipUTF8Validation,
+      autoPong: options.autoPong,
+      closeTimeout: this._closeTimeout,
+      codec: options.perMessageDeflate === null ? null : codecFactory(options),
+      ...(this._maxFragments !== undefined && { maxFragments: this._maxFragments }),
+      ...(this._maskKey !== undefined && { maskKey: this._maskKey }),
+      streamFragments: this._streamFragments,
+    });
+    this._readyState = ReadyState.OPEN;
+    this._transport.start(head);
+    if (!this._isServer) this.emit('open');
+  }
+
+  /** @internal The client handshake failed. */
+  failHandshake(error: Error): void {
+    this._handshake = null;
+    this._readyState = ReadyState.CLOSING;
+    this.emitError(error);
+    this._readyState = ReadyState.CLOSED;
+    this.emit('close', CloseCode.ABNORMAL_CLOSURE, EMPTY);
+  }
+
+  // ---- transport events ---------------------------------------------------------
+
+  /** @internal */
+  onMessage(data: Buffer, isBinary: boolean): void {
+    if (!this._allowSynchronousEvents) {
+      this.deferEvent(() => this.emitMessage(data, isBinary));
+      return;
+    }
+    this.emitMessage(data, isBinary);
+  }
+
+  private emitMessage(data: Buffer, isBinary: boolean): void {
+    if (!isBinary) {
+      this.emit('message', data, false);
+      return;
+    }
+    switch (this._binaryType) {
+      case 'nodebuffer':
+        this.emit('message', data, true);
+        break;
+      case 'arraybuffer':
+        this.emit('message', toArrayBuffer(data), true);
+        break;
+      case 'fragments':
+        this.emit('message', [data], true);
+        break;
+      case 'blob':
+        this.emit('message', new Blob([data]), true);
+        break;
+    }
+  }
+
+  /**
+   * Without synchronous events (ws's allowSynchronousEvents: false), at most
+   * one message is emitted per turn of the event loop; reading pauses meanwhile.
+   */
+  private deferEvent(emit: () => void): void {
+    if (this._pendingEvents === null) {
+      this._pendingEvents = [];
+      this._transport?.pause();
+      setImmediate(() => this.runDeferred());
+    }
+    this._pendingEvents.push(emit);
+  }
+
+  private runDeferred(): void {
+    const next = this._pendingEvents?.shift();
+    if (next) next();
+    if (this._pendingEvents !== null && this._pendingEvents.length !== 0) {
+      setImmediate(() => this.runDeferred());
+      return;
+    }
+    this._pendingEvents = null;
+    if (this._readyState === ReadyState.OPEN) this._transport?.resume();
+  }
+
+  /** @internal */
+  onFragment(data: Buffer, isBinary: boolean, fin: boolean): void {
+    this.emit('fragment', data, isBinary, fin);
+  }
+
+  /** @internal */
+  onPing(data: Buffer): void {
+    this.emit('ping', data);
+  }
+
+  /** @internal */
+  onPong(data: Buffer): void {
+    this.emit('pong', data);
+  }
+
+  /** @internal */
+  onCloseFrame(_code: number, _reason: Buffer): void {
+    this._readyState = ReadyState.CLOSING;
+  }
+
+  /** @internal */
+  onError(error: Error): void {
+    this._readyState = ReadyState.CLOSING;
+    this.emitError(error);
+  }
+
+  /** @internal */
+  onDrain(): void {
+    this.emit('drain');
+  }
+
+  /** @internal */
+  onClosed(code: number, reason: Buffer): void {
+    this._readyState = ReadyState.CLOSED;
+    this.emit('close', code, reason);
+  }
+
+  /**
+   * Errors are emitted only when someone listens: an unhandled protocol error
+   * from a hostile peer must not take the process down (ws throws here).
+   * The close event still reports the code.
+   */
+  private emitError(error: Error): void {
+    if (this._errorEmitted) return;
+    this._errorEmitted = true;
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+}
+
+for (const [name, value] of Object.entries(ReadyState)) {
+  Object.defineProperty(WebSocket.prototype, name, { value, enumerable: true });
+}
+addEventTargetSurface(WebSocket.prototype);
+
+export interface WebSocket extends WebSocketEventMap {}
+
+function toArrayBuffer(data: Buffer): ArrayBuffer {
+  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer) {
+    return data.buffer;
+  }
+  return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+}
+
+function stateName(state: number): string {
+  return ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'][state] ?? 'UNKNOWN';
+}
+
+function notOpen(state: number): Error {
+  return new WebSocketError('WSX_ERR_NOT_OPEN', `WebSocket is not open: readyState ${state} (${stateName(state)})`);
+}
+
+function maskKeyFrom(generateMask: (mask: Buffer) => void): MaskKeyGenerator {
+  const key = Buffer.alloc(4);
+  return () => {
+    generateMask(key);
+    return key.readUInt32BE(0);
+  };
+}

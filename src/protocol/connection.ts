@@ -1,0 +1,415 @@
+/**
+ * The sans-I/O WebSocket connection: bytes in through `receive()`, events out
+ * through a handler installed once, bytes out through an output queue that
+ * the transport drains with `takeOutput()`. No sockets, timers or streams.
+ *
+ * The handler is called synchronously with views into the input where
+ * possible; a message that arrived whole in one chunk is never copied.
+ */
+import { CloseCode, isValidWireCloseCode } from './close-codes.js';
+import { WebSocketError } from './errors.js';
+import { encodeFrame, NO_MASK } from './frame-encoder.js';
+import { FrameParser, type FrameSink } from './frame-parser.js';
+import { randomMaskKey, type MaskKeyGenerator } from './mask-key.js';
+import { Opcode, isControlOpcode } from './opcode.js';
+import { Utf8Validator, isValidUtf8 } from './utf8-validator.js';
+
+export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
+export type ReadyStateValue = (typeof ReadyState)[keyof typeof ReadyState];
+
+export interface ConnectionHandler {
+  /** A complete message. `compressed` messages carry permessage-deflate data still to inflate (and, for text, to validate). */
+  onMessage(data: Buffer, isBinary: boolean, compressed: boolean): void;
+  /** With `streamFragments`: each piece of a message as it arrives; `fin` on the last. */
+  onFragment(data: Buffer, isBinary: boolean, fin: boolean): void;
+  onPing(data: Buffer): void;
+  onPong(data: Buffer): void;
+  /** The peer's close frame (1005 when it had no code). The answer is already queued. */
+  onCloseFrame(code: number, reason: Buffer): void;
+  /** The connection failed; a close frame with `error.closeCode` is already queued. */
+  onProtocolError(error: WebSocketError): void;
+  /** Output became pending outside `receive()`: the transport should schedule a flush. */
+  onOutput(): void;
+}
+
+export interface ConnectionOptions {
+  role: 'server' | 'client';
+  /** Largest message accepted, in bytes; 0 for no limit. Checked from frame headers, before buffering. */
+  maxPayload: number;
+  skipUTF8Validation: boolean;
+  /** Answer pings automatically (coalescing pings that arrive in one batch into one pong). */
+  autoPong: boolean;
+  /** permessage-deflate was negotiated: RSV1 marks a compressed message. */
+  compression: boolean;
+  /** Largest number of frames in one message (1008 beyond). */
+  maxFragments: number;
+  /** Deliver message pieces as they arrive instead of assembling whole messages. */
+  streamFragments: boolean;
+  /** Masking keys for the client role. */
+  maskKey: MaskKeyGenerator;
+}
+
+export const DEFAULT_CONNECTION_OPTIONS: Omit<ConnectionOptions, 'role'> = {
+  maxPayload: 100 * 1024 * 1024,
+  skipUTF8Validation: false,
+  autoPong: true,
+  compression: false,
+  maxFragments: 65536,
+  streamFragments: false,
+  maskKey: randomMaskKey,
+};
+
+/** Retained pieces of an incomplete message are merged past this count, so a dribbled message pins no more than its bytes. */
+const MAX_RETAINED_PIECES = 1024;
+const EMPTY = Buffer.alloc(0);
+
+export class Connection implements FrameSink {
+  readyState: ReadyStateValue = ReadyState.OPEN;
+  /** A protocol error failed the connection; input is ignored from then on. */
+  failed = false;
+  closeSent = false;
+  closeReceived = false;
+  /** Bytes queued in `output` and not yet taken by the transport. */
+  outputBytes = 0;
+
+  private readonly handler: ConnectionHandler;
+  private readonly parser: FrameParser;
+  private readonly options: ConnectionOptions;
+  private readonly masked: boolean;
+  private output: Buffer[] = [];
+  private outputSignaled = false;
+  private receiving = false;
+  private pongIndex = -1;
+
+  // Incoming message state.
+  private messageOpcode = 0;
+  private messageCompressed = false;
+  private messageLength = 0;
+  private messageFrames = 0;
+  private readonly pieces: Buffer[] = [];
+  private readonly utf8 = new Utf8Validator();
+  private validating = false;
+  // Current frame state.
+  private frameOpcode = 0;
+  private frameFin = false;
+  private readonly control = Buffer.alloc(125);
+  private controlLength = 0;
+
+  // Reading can be paused between events; input that arrives meanwhile waits here.
+  private paused = false;
+  private pending: Buffer[] = [];
+  private pendingOffset = 0;
+
+  // Outgoing fragmented message in progress (send with fin = false).
+  private sendingFragments = false;
+
+  constructor(options: Partial<ConnectionOptions> & { role: 'server' | 'client' }, handler: ConnectionHandler) {
+    this.options = { ...DEFAULT_CONNECTION_OPTIONS, ...options };
+    this.handler = handler;
+    this.masked = this.options.role === 'client';
+    this.parser = new FrameParser(this, this.options.role === 'server', this.options.compression);
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  // ---- input ---------------------------------------------------------------
+
+  /** Feeds bytes from the peer. Events fire synchronously from inside this call. */
+  receive(chunk: Buffer): void {
+    if (this.paused || this.pending.length !== 0) {
+      this.pending.push(chunk);
+      return;
+    }
+    this.receiving = true;
+    const stopped = this.parser.parse(chunk, 0);
+    this.receiving = false;
+    if (stopped < chunk.length && !this.parser.failed && this.paused) {
+      this.pending.push(chunk);
+      this.pendingOffset = stopped;
+    }
+  }
+
+  /** Stops delivering events until `resume()`; input keeps being queued. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.receiving = true;
+    while (this.pending.length !== 0 && !this.paused && !this.parser.failed) {
+      const chunk = this.pending[0]!;
+      const stopped = this.parser.parse(chunk, this.pendingOffset);
+      if (stopped < chunk.length && this.paused && !this.parser.failed) {
+        this.pendingOffset = stopped;
+        break;
+      }
+      this.pending.shift();
+      this.pendingOffset = 0;
+    }
+    if (this.parser.failed) this.pending = [];
+    this.receiving = false;
+    if (this.outputBytes !== 0) this.signalOutput();
+  }
+
+  /** Bytes received but not yet parsed because reading is paused. */
+  get pendingInputBytes(): number {
+    let total = -this.pendingOffset;
+    for (const chunk of this.pending) total += chunk.length;
+    return total;
+  }
+
+  frameStart(fin: boolean, rsv1: boolean, opcode: number, length: number): boolean {
+    this.frameOpcode = opcode;
+    this.frameFin = fin;
+    if (isControlOpcode(opcode)) {
+      this.controlLength = 0;
+      return true;
+    }
+    if (opcode === Opcode.CONTINUATION) {
+      if (this.messageOpcode === 0) {
+        return this.fail(new WebSocketError('WSX_ERR_UNEXPECTED_CONTINUATION', 'Continuation frame without a message to continue'));
+      }
+    } else {
+      if (this.messageOpcode !== 0) {
+        return this.fail(new WebSocketError('WSX_ERR_EXPECTED_CONTINUATION', 'New data frame inside a fragmented message'));
+      }
+      this.messageOpcode = opcode;
+      this.messageCompressed = rsv1;
+      this.messageLength = 0;
+      this.messageFrames = 0;
+      this.validating = opcode === Opcode.TEXT && !rsv1 && !this.options.skipUTF8Validation;
+    }
+    if (++this.messageFrames > this.options.maxFragments) {
+      return this.fail(
+        new WebSocketError('WSX_ERR_TOO_MANY_FRAGMENTS', 'Too many fragments in one message', CloseCode.POLICY_VIOLATION),
+      );
+    }
+    const maxPayload = this.options.maxPayload;
+    if (maxPayload > 0 && this.messageLength + length > maxPayload) {
+      return this.fail(new WebSocketError('WSX_ERR_MESSAGE_TOO_BIG', 'Message exceeds maxPayload', CloseCode.MESSAGE_TOO_BIG));
+    }
+    return true;
+  }
+
+  framePayload(data: Buffer, frameEnd: boolean): boolean {
+    if (isControlOpcode(this.frameOpcode)) {
+      if (!frameEnd) {
+        data.copy(this.control, this.controlLength);
+        this.controlLength += data.length;
+        return true;
+      }
+      let payload = data;
+      if (this.controlLength !== 0) {
+        // The frame was split: join it in a fresh buffer the application may keep.
+        payload = Buffer.allocUnsafe(this.controlLength + data.length);
+        this.control.copy(payload, 0, 0, this.controlLength);
+        data.copy(payload, this.controlLength);
+      }
+      return this.controlFrame(this.frameOpcode, payload);
+    }
+
+    const messageEnd = frameEnd && this.frameFin;
+    const whole = messageEnd && this.pieces.length === 0 && this.messageLength === 0;
+    this.messageLength += data.length;
+    if (this.validating) {
+      const valid = whole
+        ? isValidUtf8(data)
+        : this.utf8.write(data, 0, data.length) && (!messageEnd || this.utf8.finish());
+      if (!valid) {
+        this.utf8.reset();
+        return this.fail(
+          new WebSocketError('WSX_ERR_INVALID_UTF8', 'Invalid UTF-8 in a text message', CloseCode.INVALID_FRAME_PAYLOAD_DATA),
+        );
+      }
+    }
+    const isBinary = this.messageOpcode === Opcode.BINARY;
+    if (this.options.streamFragments && !this.messageCompressed) {
+      if (data.length !== 0 || messageEnd) this.handler.onFragment(data, isBinary, messageEnd);
+      if (messageEnd) this.messageOpcode = 0;
+      return !this.paused && !this.parser.failed;
+    }
+    if (!messageEnd) {
+      if (data.length !== 0) {
+        this.pieces.push(data);
+        if (this.pieces.length > MAX_RETAINED_PIECES) {
+          const merged = Buffer.concat(this.pieces);
+          this.pieces.length = 0;
+          this.pieces.push(merged);
+        }
+      }
+      return true;
+    }
+    let message = data;
+    if (!whole) {
+      if (data.length !== 0) this.pieces.push(data);
+      message = this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces, this.messageLength);
+      this.pieces.length = 0;
+    }
+    const compressed = this.messageCompressed;
+    this.messageOpcode = 0;
+    this.handler.onMessage(message, isBinary, compressed);
+    return !this.paused && !this.parser.failed;
+  }
+
+  frameError(error: WebSocketError): void {
+    this.fail(error);
+  }
+
+  /** Fails the connection from above (e.g. a compressed message that does not inflate). */
+  abort(error: WebSocketError): void {
+    this.fail(error);
+  }
+
+  private controlFrame(opcode: number, payload: Buffer): boolean {
+    if (opcode === Opcode.PING) {
+      if (this.options.autoPong && !this.closeSent) this.queuePong(payload);
+      this.handler.onPing(payload);
+    } else if (opcode === Opcode.PONG) {
+      this.handler.onPong(payload);
+    } else {
+      return this.closeFrame(payload);
+    }
+    return !this.paused && !this.parser.failed;
+  }
+
+  private closeFrame(payload: Buffer): boolean {
+    let code: number = CloseCode.NO_STATUS_RECEIVED;
+    let reason: Buffer = EMPTY;
+    if (payload.length === 1) {
+      return this.fail(new WebSocketError('WSX_ERR_INVALID_CLOSE_PAYLOAD', 'Close frame payload of 1 byte'));
+    }
+    if (payload.length >= 2) {
+      code = payload.readUInt16BE(0);
+      if (!isValidWireCloseCode(code)) {
+        return this.fail(new WebSocketError('WSX_ERR_INVALID_CLOSE_CODE', `Invalid close code ${code}`));
+      }
+      reason = payload.subarray(2);
+      if (!this.options.skipUTF8Validation && !isValidUtf8(reason)) {
+        return this.fail(
+          new WebSocketError('WSX_ERR_INVALID_UTF8', 'Invalid UTF-8 in the close reason', CloseCode.INVALID_FRAME_PAYLOAD_DATA),
+        );
+      }
+    }
+    this.closeReceived = true;
+    this.parser.stop();
+    this.pending = [];
+    if (!this.closeSent) {
+      // Echo the peer's code (RFC 6455 5.5.1); a close without a code is answered without one.
+      this.queueClose(code === CloseCode.NO_STATUS_RECEIVED ? -1 : code, EMPTY);
+    }
+    this.readyState = ReadyState.CLOSED;
+    this.handler.onCloseFrame(code, reason);
+    return false;
+  }
+
+  private fail(error: WebSocketError): false {
+    if (this.failed) return false;
+    this.failed = true;
+    this.parser.stop();
+    this.pending = [];
+    this.pieces.length = 0;
+    if (!this.closeSent) this.queueClose(error.closeCode, EMPTY);
+    this.handler.onProtocolError(error);
+    return false;
+  }
+
+  // ---- output --------------------------------------------------------------
+
+  /**
+   * Queues a data frame. `fin: false` starts or continues a fragmented
+   * message; its continuation frames are sent with `send(…)` again.
+   * Returns false (and queues nothing) once a close frame was sent.
+   */
+  send(data: Buffer, isBinary: boolean, fin = true, compressed = false): boolean {
+    if (this.closeSent) return false;
+    const opcode = this.sendingFragments ? Opcode.CONTINUATION : isBinary ? Opcode.BINARY : Opcode.TEXT;
+    // RSV1 belongs on the first frame of a compressed message only (RFC 7692 6.1).
+    const rsv1 = compressed && !this.sendingFragments;
+    this.sendingFragments = !fin;
+    this.queueFrame(opcode, data, fin, rsv1);
+    return true;
+  }
+
+  ping(data: Buffer): boolean {
+    if (this.closeSent) return false;
+    this.queueFrame(Opcode.PING, data, true, false);
+    return true;
+  }
+
+  pong(data: Buffer): boolean {
+    if (this.closeSent) return false;
+    this.queueFrame(Opcode.PONG, data, true, false);
+    return true;
+  }
+
+  /**
+   * Starts the closing handshake (or answers one). `code` -1 sends a close
+   * frame without a body. Returns false when a close frame was already sent.
+   */
+  close(code: number, reason: Buffer): boolean {
+    if (this.closeSent) return false;
+    this.queueClose(code, reason);
+    return true;
+  }
+
+  /** Queues bytes framed elsewhere (an encode-once broadcast). */
+  sendEncoded(frames: readonly Buffer[], bytes: number): boolean {
+    if (this.closeSent || this.sendingFragments) return false;
+    for (let i = 0; i < frames.length; i++) this.output.push(frames[i]!);
+    this.outputBytes += bytes;
+    this.signalOutput();
+    return true;
+  }
+
+  /** Hands the queued output to the transport (null when empty). */
+  takeOutput(): Buffer[] | null {
+    this.outputSignaled = false;
+    this.pongIndex = -1;
+    if (this.output.length === 0) return null;
+    const out = this.output;
+    this.output = [];
+    this.outputBytes = 0;
+    return out;
+  }
+
+  private queueClose(code: number, reason: Buffer): void {
+    let body: Buffer = EMPTY;
+    if (code !== -1) {
+      body = Buffer.allocUnsafe(2 + reason.length);
+      body.writeUInt16BE(code, 0);
+      reason.copy(body, 2);
+    }
+    this.closeSent = true;
+    this.readyState = this.closeReceived ? ReadyState.CLOSED : ReadyState.CLOSING;
+    this.queueFrame(Opcode.CLOSE, body, true, false);
+  }
+
+  /** One pong per output batch: a flood of pings read together is answered once, with the latest payload (RFC 6455 5.5.3). */
+  private queuePong(payload: Buffer): void {
+    if (this.pongIndex !== -1) {
+      const old = this.output[this.pongIndex]!;
+      const replacement: Buffer[] = [];
+      const bytes = encodeFrame(replacement, Opcode.PONG, payload, true, false, this.masked ? this.options.maskKey() : NO_MASK);
+      this.output[this.pongIndex] = replacement[0]!;
+      this.outputBytes += bytes - old.length;
+      return;
+    }
+    this.pongIndex = this.output.length;
+    this.queueFrame(Opcode.PONG, payload, true, false);
+  }
+
+  private queueFrame(opcode: number, payload: Buffer, fin: boolean, rsv1: boolean): void {
+    this.outputBytes += encodeFrame(this.output, opcode, payload, fin, rsv1, this.masked ? this.options.maskKey() : NO_MASK);
+    this.signalOutput();
+  }
+
+  private signalOutput(): void {
+    if (this.receiving || this.outputSignaled) return;
+    this.outputSignaled = true;
+    this.handler.onOutput();
+  }
+}

@@ -1,0 +1,429 @@
+/**
+ * Binds a protocol Connection to a Node duplex: a net.Socket, a
+ * tls.TLSSocket or an HTTP/2 stream. This is the only place that knows which.
+ *
+ * Read path: each chunk goes straight into the connection; whatever the
+ * handlers queued while it was parsed is written once, after the chunk.
+ * Write path: frames queued outside a read are flushed once per tick, as one
+ * buffer when small, else as one corked batch (a single writev).
+ */
+import type { Duplex } from 'node:stream';
+import { CloseCode } from '../protocol/close-codes.js';
+import { Connection, ReadyState, type ConnectionHandler } from '../protocol/connection.js';
+import { WebSocketError } from '../protocol/errors.js';
+import type { MaskKeyGenerator } from '../protocol/mask-key.js';
+import { isValidUtf8 } from '../protocol/utf8-validator.js';
+import type { MessageCodec } from './message-codec.js';
+import type { TransportEvents } from './transport-events.js';
+
+export interface TransportOptions {
+  role: 'server' | 'client';
+  maxPayload: number;
+  skipUTF8Validation: boolean;
+  autoPong: boolean;
+  maxFragments?: number;
+  streamFragments?: boolean;
+  maskKey?: MaskKeyGenerator;
+  /** How long to wait for the peer's close frame, then for TCP to end, in ms. */
+  closeTimeout: number;
+  codec: MessageCodec | null;
+}
+
+export type WriteCallback = (error?: Error | null) => void;
+
+/** Batches up to this size are joined into one buffer; larger ones go out as a corked writev. */
+const JOIN_LIMIT = 16 * 1024;
+
+/** A send waiting behind a message that is being compressed, to keep order. */
+interface QueuedSend {
+  data: Buffer;
+  isBinary: boolean;
+  fin: boolean;
+  compress: boolean;
+  callback: WriteCallback | undefined;
+}
+
+export class SocketTransport implements ConnectionHandler {
+  readonly connection: Connection;
+  readonly socket: Duplex;
+  private readonly events: TransportEvents;
+  private readonly options: TransportOptions;
+  private readonly codec: MessageCodec | null;
+  private callbacks: WriteCallback[] = [];
+  private flushScheduled = false;
+  private closeTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private failure: WebSocketError | null = null;
+  private peerCode: number = CloseCode.ABNORMAL_CLOSURE;
+  private peerReason: Buffer = Buffer.alloc(0);
+  private needDrain = false;
+  private socketPaused = false;
+  // Outgoing compression keeps message order: sends queue while one is being deflated.
+  private compressing = false;
+  private sendQueue: QueuedSend[] = [];
+  private queuedBytes = 0;
+  // Incoming compressed messages are inflated one at a time, reading paused meanwhile.
+  private inflating = false;
+  private userPaused = false;
+
+  constructor(socket: Duplex, events: TransportEvents, options: TransportOptions) {
+    this.socket = socket;
+    this.events = events;
+    this.options = options;
+    this.codec = options.codec;
+    this.connection = new Connection(
+      {
+        role: options.role,
+        maxPayload: options.maxPayload,
+        skipUTF8Validation: options.skipUTF8Validation,
+        autoPong: options.autoPong,
+        compression: options.codec !== null,
+        ...(options.maxFragments !== undefined && { maxFragments: options.maxFragments }),
+        ...(options.streamFragments !== undefined && { streamFragments: options.streamFragments }),
+        ...(options.maskKey !== undefined && { maskKey: options.maskKey }),
+      },
+      this,
+    );
+  }
+
+  /** Starts reading. `head` holds bytes that arrived with the handshake. */
+  start(head: Buffer | null): void {
+    const socket = this.socket;
+    const maybeNet = socket as Duplex & { setNoDelay?: (noDelay: boolean) => void; setTimeout?: (ms: number) => void };
+    maybeNet.setNoDelay?.(true);
+    maybeNet.setTimeout?.(0);
+    // Bytes that came with the handshake are read first, asynchronously like
+    // any other input, so listeners added right after the upgrade see them.
+    if (head !== null && head.length !== 0) socket.unshift(head);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
+    socket.on('close', () => this.onSocketClose());
+    socket.on('error', () => this.onSocketError());
+    socket.on('drain', () => this.onSocketDrain());
+    if (socket.destroyed) this.onSocketClose();
+  }
+
+  get readyState(): number {
+    return this.closed ? ReadyState.CLOSED : this.connection.readyState;
+  }
+
+  /** Bytes accepted by send() and not yet handed to the kernel. */
+  get bufferedAmount(): number {
+    return this.connection.outputBytes + this.queuedBytes + this.socket.writableLength;
+  }
+
+  get isPaused(): boolean {
+    return this.userPaused;
+  }
+
+  // ---- sending ---------------------------------------------------------------
+
+  send(data: Buffer, isBinary: boolean, fin: boolean, compress: boolean, callback?: WriteCallback): void {
+    if (this.compressing || this.sendQueue.length !== 0) {
+      this.sendQueue.push({ data, isBinary, fin, compress, callback });
+      this.queuedBytes += data.length;
+      return;
+    }
+    const codec = this.codec;
+    if (codec !== null && compress && codec.canCompress && data.length >= codec.threshold) {
+      this.deflate(codec, data, isBinary, fin, callback);
+      return;
+    }
+    this.sendNow(data, isBinary, fin, false, callback);
+  }
+
+  private deflate(codec: MessageCodec, data: Buffer, isBinary: boolean, fin: boolean, callback?: WriteCallback): void {
+    this.compressing = true;
+    this.queuedBytes += data.length;
+    codec.compress(data, fin, (error, result) => {
+      this.compressing = false;
+      this.queuedBytes -= data.length;
+      if (error || result === undefined) {
+        this.fail(new WebSocketError('WSX_ERR_INVALID_COMPRESSED_DATA', `Compression failed: ${error?.message}`, CloseCode.INTERNAL_ERROR));
+        callback?.(error ?? new Error('Compression failed'));
+        return;
+      }
+      this.sendNow(result, isBinary, fin, true, callback);
+      this.drainSendQueue();
+    });
+  }
+
+  private drainSendQueue(): void {
+    while (this.sendQueue.length !== 0 && !this.compressing) {
+      const next = this.sendQueue.shift()!;
+      this.queuedBytes -= next.data.length;
+      this.send(next.data, next.isBinary, next.fin, next.compress, next.callback);
+    }
+  }
+
+  private sendNow(data: Buffer, isBinary: boolean, fin: boolean, compressed: boolean, callback?: WriteCallback): void {
+    if (!this.connection.send(data, isBinary, fin, compressed)) {
+      if (callback) process.nextTick(callback, notOpenError());
+      return;
+    }
+    if (callback) this.callbacks.push(callback);
+  }
+
+  ping(data: Buffer, callback?: WriteCallback): void {
+    if (!this.connection.ping(data)) {
+      if (callback) process.nextTick(callback, notOpenError());
+      return;
+    }
+    if (callback) this.callbacks.push(callback);
+  }
+
+  pong(data: Buffer, callback?: WriteCallback): void {
+    if (!this.connection.pong(data)) {
+      if (callback) process.nextTick(callback, notOpenError());
+      return;
+    }
+    if (callback) this.callbacks.push(callback);
+  }
+
+  /** Frames encoded once for many connections (broadcast). */
+  sendEncoded(frames: readonly Buffer[], bytes: number): boolean {
+    if (this.compressing || this.sendQueue.length !== 0) return false;
+    return this.connection.sendEncoded(frames, bytes);
+  }
+
+  /** Starts the closing handshake; the socket ends when the peer answers or the timeout fires. */
+  close(code: number, reason: Buffer): void {
+    if (this.closed) return;
+    if (this.connection.close(code, reason)) {
+      this.armCloseTimer();
+    }
+    if (this.connection.closeReceived) this.endSoon();
+  }
+
+  terminate(): void {
+    if (this.closed) return;
+    this.socket.destroy();
+  }
+
+  pause(): void {
+    this.userPaused = true;
+    this.connection.pause();
+    this.pauseSocket();
+  }
+
+  resume(): void {
+    this.userPaused = false;
+    if (this.inflating) return;
+    this.resumeSocket();
+    this.connection.resume();
+    this.flush();
+  }
+
+  private pauseSocket(): void {
+    if (!this.socketPaused) {
+      this.socketPaused = true;
+      this.socket.pause();
+    }
+  }
+
+  private resumeSocket(): void {
+    if (this.socketPaused && !this.closed) {
+      this.socketPaused = false;
+      this.socket.resume();
+    }
+  }
+
+  // ---- the write path ----------------------------------------------------------
+
+  /** Writes everything queued as one batch. */
+  flush(): void {
+    this.flushScheduled = false;
+    const out = this.connection.takeOutput();
+    if (out === null) return;
+    const socket = this.socket;
+    if (this.closed || socket.destroyed || !socket.writable) {
+      this.failCallbacks(notOpenError());
+      return;
+    }
+    let callback: WriteCallback | undefined;
+    if (this.callbacks.length !== 0) {
+      const callbacks = this.callbacks;
+      this.callbacks = [];
+      callback = (error) => {
+        for (const cb of callbacks) cb(error ?? null);
+      };
+    }
+    let ok: boolean;
+    if (out.length === 1) {
+      ok = socket.write(out[0]!, callback);
+    } else {
+      let total = 0;
+      for (const buf of out) total += buf.length;
+      if (total <= JOIN_LIMIT) {
+        ok = socket.write(Buffer.concat(out, total), callback);
+      } else {
+        socket.cork();
+        const last = out.length - 1;
+        for (let i = 0; i < last; i++) socket.write(out[i]!);
+        ok = socket.write(out[last]!, callback);
+        socket.uncork();
+      }
+    }
+    if (!ok) this.needDrain = true;
+  }
+
+  onOutput(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(flushTick, this);
+  }
+
+  private onSocketDrain(): void {
+    if (this.needDrain && this.socket.writableLength === 0) {
+      this.needDrain = false;
+      this.events.onDrain();
+    }
+  }
+
+  // ---- the read path -----------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    this.connection.receive(chunk);
+    this.flush();
+  }
+
+  onMessage(data: Buffer, isBinary: boolean, compressed: boolean): void {
+    if (!compressed) {
+      this.events.onMessage(data, isBinary);
+      return;
+    }
+    // Inflate one message at a time: stop parsing and reading until it is delivered.
+    this.inflating = true;
+    this.connection.pause();
+    this.pauseSocket();
+    this.codec!.decompress(data, true, (error, result) => this.inflated(error, result, isBinary));
+  }
+
+  private inflated(error: WebSocketError | null, result: Buffer | undefined, isBinary: boolean): void {
+    this.inflating = false;
+    if (this.closed) return;
+    if (error || result === undefined) {
+      this.connection.abort(error ?? new WebSocketError('WSX_ERR_INVALID_COMPRESSED_DATA', 'Inflate failed', CloseCode.INVALID_FRAME_PAYLOAD_DATA));
+      this.flush();
+      return;
+    }
+    if (!isBinary && !this.options.skipUTF8Validation && !isValidUtf8(result)) {
+      this.connection.abort(
+        new WebSocketError('WSX_ERR_INVALID_UTF8', 'Invalid UTF-8 in a text message', CloseCode.INVALID_FRAME_PAYLOAD_DATA),
+      );
+      this.flush();
+      return;
+    }
+    this.events.onMessage(result, isBinary);
+    if (!this.userPaused) {
+      this.resumeSocket();
+      this.connection.resume();
+    }
+    this.flush();
+  }
+
+  onFragment(data: Buffer, isBinary: boolean, fin: boolean): void {
+    this.events.onFragment(data, isBinary, fin);
+  }
+
+  onPing(data: Buffer): void {
+    this.events.onPing(data);
+  }
+
+  onPong(data: Buffer): void {
+    this.events.onPong(data);
+  }
+
+  onCloseFrame(code: number, reason: Buffer): void {
+    this.peerCode = code;
+    this.peerReason = reason;
+    this.events.onCloseFrame(code, reason);
+    // Both close frames exchanged (ours is queued): end TCP once it is written.
+    this.endSoon();
+  }
+
+  onProtocolError(error: WebSocketError): void {
+    this.failure = error;
+    this.events.onError(error);
+    this.endSoon();
+  }
+
+  private fail(error: WebSocketError): void {
+    this.connection.abort(error);
+  }
+
+  /** Half-closes after the queued frames are written; destroys if the peer lingers. */
+  private endSoon(): void {
+    if (this.closed) return;
+    process.nextTick(endTick, this);
+    this.armCloseTimer();
+  }
+
+  /** @internal */
+  endNow(): void {
+    if (this.closed) return;
+    this.flush();
+    if (!this.socket.writableEnded) this.socket.end();
+  }
+
+  private armCloseTimer(): void {
+    if (this.closeTimer !== null || this.closed) return;
+    this.closeTimer = setTimeout(destroyTick, this.options.closeTimeout, this);
+  }
+
+  private onEnd(): void {
+    // The peer half-closed: nothing more will be read, so finish our side too.
+    if (!this.socket.writableEnded) {
+      this.flush();
+      this.socket.end();
+    }
+  }
+
+  private onSocketError(): void {
+    // Errors (ECONNRESET, EPIPE …) end the connection as 1006; 'close' follows.
+    this.socket.destroy();
+  }
+
+  private onSocketClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.closeTimer !== null) clearTimeout(this.closeTimer);
+    this.closeTimer = null;
+    this.failCallbacks(notOpenError());
+    for (const queued of this.sendQueue) queued.callback?.(notOpenError());
+    this.sendQueue = [];
+    this.queuedBytes = 0;
+    this.codec?.close();
+    this.connection.readyState = ReadyState.CLOSED;
+    let code = this.peerCode;
+    let reason = this.peerReason;
+    if (!this.connection.closeReceived) {
+      code = this.failure !== null ? this.failure.closeCode : CloseCode.ABNORMAL_CLOSURE;
+      reason = Buffer.alloc(0);
+    }
+    this.events.onClosed(code, reason);
+  }
+
+  private failCallbacks(error: Error): void {
+    if (this.callbacks.length === 0) return;
+    const callbacks = this.callbacks;
+    this.callbacks = [];
+    for (const cb of callbacks) process.nextTick(cb, error);
+  }
+}
+
+function flushTick(transport: SocketTransport): void {
+  transport.flush();
+}
+
+function endTick(transport: SocketTransport): void {
+  transport.endNow();
+}
+
+function destroyTick(transport: SocketTransport): void {
+  transport.socket.destroy();
+}
+
+function notOpenError(): Error {
+  return new WebSocketError('WSX_ERR_NOT_OPEN', 'WebSocket is not open', CloseCode.ABNORMAL_CLOSURE);
+}
