@@ -11,3 +11,4 @@ export type { BinaryType, SendOptions, ServerSideOptions, ClientOptions } from '
 export { CloseEvent, ErrorEvent, MessageEvent, OpenEvent } from './api/events.js';
 export { CloseCode, closeCodeName, isValidWireCloseCode } from './protocol/close-codes.js';
 export { WebSocketError, type WebSocketErrorCode } from './protocol/errors.js';
+export { createWebSocketStream } from './api/create-websocket-stream.js';

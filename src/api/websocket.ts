@@ -14,9 +14,11 @@ import { WebSocketError } from '../protocol/errors.js';
 import type { MaskKeyGenerator } from '../protocol/mask-key.js';
 import type { AttachOptions, ClientHandshakeTarget } from '../transport/attach-options.js';
 import type { MessageCodec } from '../transport/message-codec.js';
+import { HeartbeatScheduler, type HeartbeatMember, type HeartbeatOptions } from '../transport/heartbeat-scheduler.js';
 import { SocketTransport, type WriteCallback } from '../transport/socket-transport.js';
 import type { TransportEvents } from '../transport/transport-events.js';
 import { addEventTargetSurface, type WebSocketEventMap } from './event-target-surface.js';
+import { iterateMessages, type IteratedMessage } from './message-iterator.js';
 import { isBlob, toPayload, type SendData } from './payload.js';
 
 export type BinaryType = 'nodebuffer' | 'arraybuffer' | 'fragments' | 'blob';
@@ -33,12 +35,31 @@ export interface SendOptions {
   mask?: boolean;
 }
 
+/** What to do when a send would take bufferedAmount past `maxBufferedAmount`. */
+export type BufferOverflowPolicy = 'close' | 'drop' | ((ws: WebSocket, bytes: number) => void);
+
+/** Options shared by both roles (the server passes them to every connection). */
+export interface ConnectionLimitsOptions {
+  /** send() returns false once bufferedAmount reaches this; 'drain' fires when it falls back under (default 16 KiB). */
+  highWaterMark?: number;
+  /** A cap on bufferedAmount (default: none). What happens past it is `onBufferOverflow`. */
+  maxBufferedAmount?: number;
+  /** 'close' (1008, the default), 'drop' (the message is discarded, its callback gets an error) or a function. */
+  onBufferOverflow?: BufferOverflowPolicy;
+  /** Pings and pongs accepted per second before failing with 1008 (default 1000; 0 = no limit). */
+  maxControlFramesPerSecond?: number;
+  /** Frames accepted in one message before failing with 1008 (default 65536). */
+  maxFragments?: number;
+  /** Milliseconds to wait for the closing handshake before destroying the socket (default 30000, as ws). */
+  closeTimeout?: number;
+  /** Ping when the peer has been silent for `interval` ms; terminate (1006) if it stays silent `timeout` ms more. */
+  heartbeat?: HeartbeatOptions | HeartbeatScheduler;
+}
+
 /** Options for server-side construction (`new WebSocket(null, undefined, options)`). */
-export interface ServerSideOptions {
+export interface ServerSideOptions extends ConnectionLimitsOptions {
   autoPong?: boolean;
   allowSynchronousEvents?: boolean;
-  closeTimeout?: number;
-  maxFragments?: number;
 }
 
 /** Hook that builds the permessage-deflate codec for a connection (installed by the extension module). */
@@ -50,9 +71,11 @@ export function setCodecFactory(factory: CodecFactory): void {
 }
 
 const CLOSE_TIMEOUT = 30_000;
+const HIGH_WATER_MARK = 16 * 1024;
+const MAX_CONTROL_FRAMES_PER_SECOND = 1000;
 const EMPTY = Buffer.alloc(0);
 
-export class WebSocket extends EventEmitter implements ClientHandshakeTarget, TransportEvents {
+export class WebSocket extends EventEmitter implements ClientHandshakeTarget, TransportEvents, HeartbeatMember {
   static readonly CONNECTING = ReadyState.CONNECTING;
   static readonly OPEN = ReadyState.OPEN;
   static readonly CLOSING = ReadyState.CLOSING;
@@ -82,6 +105,8 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
   private _errorEmitted = false;
   private _blobChain: Promise<void> | null = null;
   private _pendingEvents: Array<() => void> | null = null;
+  private _limits: ConnectionLimitsOptions = {};
+  private _heartbeat: HeartbeatScheduler | null = null;
 
   constructor(address: null, protocols?: undefined, options?: ServerSideOptions);
   constructor(address: string | URL, protocols?: string | string[], options?: ClientOptions<WebSocket>);
@@ -102,6 +127,7 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
     if (common.closeTimeout !== undefined) this._closeTimeout = common.closeTimeout;
     if (common.maxFragments !== undefined) this._maxFragments = common.maxFragments;
     if (typeof common.generateMask === 'function') this._maskKey = maskKeyFrom(common.generateMask);
+    this._limits = common;
     if (address === null) {
       this._isServer = true;
       return;
@@ -145,11 +171,21 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
     return this._transport?.isPaused ?? false;
   }
 
+  /** Async iteration over messages, with backpressure (see message-iterator.ts). */
+  [Symbol.asyncIterator](): AsyncIterableIterator<IteratedMessage> {
+    return iterateMessages(this);
+  }
+
   // ---- sending -------------------------------------------------------------------
 
-  send(data: SendData, callback?: WriteCallback): void;
-  send(data: SendData, options: SendOptions, callback?: WriteCallback): void;
-  send(data: SendData, options?: SendOptions | WriteCallback, callback?: WriteCallback): void {
+  /**
+   * Sends a message. Returns false when bufferedAmount has reached the
+   * high-water mark: the message is queued, but the caller should wait for
+   * 'drain' before sending more (as with a Writable).
+   */
+  send(data: SendData, callback?: WriteCallback): boolean;
+  send(data: SendData, options: SendOptions, callback?: WriteCallback): boolean;
+  send(data: SendData, options?: SendOptions | WriteCallback, callback?: WriteCallback): boolean {
     if (typeof options === 'function') {
       callback = options;
       options = undefined;
@@ -161,23 +197,64 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
     const compress = opts.compress ?? true;
     if (isBlob(data)) {
       this.sendBlob(data, isBinary, fin, compress, callback);
-      return;
+      return false;
     }
     const payload = toPayload(data, 'data');
     if (this._blobChain !== null) {
       // Keep order behind a Blob still being read.
-      this._blobChain = this._blobChain.then(() => this.sendNow(payload, isBinary, fin, compress, callback));
-      return;
+      this._blobChain = this._blobChain.then(() => {
+        this.sendNow(payload, isBinary, fin, compress, callback);
+      });
+      return false;
     }
-    this.sendNow(payload, isBinary, fin, compress, callback);
+    return this.sendNow(payload, isBinary, fin, compress, callback);
   }
 
-  private sendNow(payload: Buffer, isBinary: boolean, fin: boolean, compress: boolean, callback?: WriteCallback): void {
-    if (this._readyState !== ReadyState.OPEN || this._transport === null) {
+  private sendNow(payload: Buffer, isBinary: boolean, fin: boolean, compress: boolean, callback?: WriteCallback): boolean {
+    const transport = this._transport;
+    if (this._readyState !== ReadyState.OPEN || transport === null) {
       this.afterClose(payload.length, callback);
-      return;
+      return false;
     }
-    this._transport.send(payload, isBinary, fin, compress, callback);
+    const max = this._limits.maxBufferedAmount;
+    if (max !== undefined && transport.bufferedAmount + payload.length > max && !this.overflow(payload.length, callback)) {
+      return false;
+    }
+    return transport.send(payload, isBinary, fin, compress, callback);
+  }
+
+  /**
+   * Applies the slow-consumer policy. Returns true when the message may still
+   * be queued (a custom policy that did not close the socket).
+   */
+  private overflow(bytes: number, callback?: WriteCallback): boolean {
+    const policy = this._limits.onBufferOverflow ?? 'close';
+    const error = new WebSocketError('WSX_ERR_BUFFER_OVERFLOW', 'bufferedAmount would exceed maxBufferedAmount', CloseCode.POLICY_VIOLATION);
+    if (callback) process.nextTick(callback, error);
+    if (policy === 'drop') return false;
+    if (policy === 'close') {
+      // The peer is not reading: a close frame would only queue behind the backlog.
+      this._readyState = ReadyState.CLOSING;
+      this._transport?.terminateWith(error);
+      return false;
+    }
+    policy(this, bytes);
+    return false;
+  }
+
+  /**
+   * Sends frames encoded once for many recipients (pub/sub). Returns false
+   * when the connection cannot take them (not open, or over its limits).
+   * @internal
+   */
+  sendEncoded(frames: readonly Buffer[], bytes: number): boolean {
+    const transport = this._transport;
+    if (this._readyState !== ReadyState.OPEN || transport === null) return false;
+    const max = this._limits.maxBufferedAmount;
+    if (max !== undefined && transport.bufferedAmount + bytes > max && !this.overflow(bytes)) return false;
+    if (!transport.sendEncoded(frames, bytes)) return false;
+    transport.checkHighWaterMark();
+    return true;
   }
 
   private sendBlob(blob: Blob, isBinary: boolean, fin: boolean, compress: boolean, callback?: WriteCallback): void {
@@ -185,7 +262,9 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
     const chain = previous
       .then(() => blob.arrayBuffer())
       .then(
-        (bytes) => this.sendNow(Buffer.from(bytes), isBinary, fin, compress, callback),
+        (bytes) => {
+          this.sendNow(Buffer.from(bytes), isBinary, fin, compress, callback);
+        },
         (error: Error) => callback?.(error),
       );
     this._blobChain = chain;
@@ -305,6 +384,8 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
       skipUTF8Validation: options.skipUTF8Validation,
       autoPong: options.autoPong,
       closeTimeout: this._closeTimeout,
+      highWaterMark: this._limits.highWaterMark ?? HIGH_WATER_MARK,
+      maxControlFramesPerSecond: this._limits.maxControlFramesPerSecond ?? MAX_CONTROL_FRAMES_PER_SECOND,
       codec: options.perMessageDeflate === null ? null : codecFactory(options),
       ...(this._maxFragments !== undefined && { maxFragments: this._maxFragments }),
       ...(this._maskKey !== undefined && { maskKey: this._maskKey }),
@@ -312,7 +393,30 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
     });
     this._readyState = ReadyState.OPEN;
     this._transport.start(head);
+    const heartbeat = this._limits.heartbeat;
+    if (heartbeat !== undefined) {
+      this._heartbeat = heartbeat instanceof HeartbeatScheduler ? heartbeat : new HeartbeatScheduler(heartbeat);
+      this._heartbeat.add(this);
+    }
     if (!this._isServer) this.emit('open');
+  }
+
+  /** @internal Coarse time of the last byte from the peer. */
+  get lastSeen(): number {
+    return this._transport?.lastSeen ?? 0;
+  }
+
+  /** @internal */
+  heartbeatPing(): void {
+    if (this._readyState === ReadyState.OPEN) this._transport?.ping(EMPTY);
+  }
+
+  /** @internal The peer stayed silent after a heartbeat ping. */
+  heartbeatExpired(): void {
+    this._readyState = ReadyState.CLOSING;
+    this._transport?.terminateWith(
+      new WebSocketError('WSX_ERR_HEARTBEAT_TIMEOUT', 'The peer stopped answering heartbeat pings', CloseCode.ABNORMAL_CLOSURE),
+    );
   }
 
   /** @internal The client handshake failed. */
@@ -414,6 +518,8 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
   /** @internal */
   onClosed(code: number, reason: Buffer): void {
     this._readyState = ReadyState.CLOSED;
+    this._heartbeat?.delete(this);
+    this._heartbeat = null;
     this.emit('close', code, reason);
   }
 

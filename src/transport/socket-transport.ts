@@ -14,6 +14,7 @@ import { WebSocketError } from '../protocol/errors.js';
 import type { MaskKeyGenerator } from '../protocol/mask-key.js';
 import { isValidUtf8 } from '../protocol/utf8-validator.js';
 import type { MessageCodec } from './message-codec.js';
+import { coarseClock } from './coarse-clock.js';
 import type { TransportEvents } from './transport-events.js';
 
 export interface TransportOptions {
@@ -27,6 +28,10 @@ export interface TransportOptions {
   /** How long to wait for the peer's close frame, then for TCP to end, in ms. */
   closeTimeout: number;
   codec: MessageCodec | null;
+  /** send() returns false at or above this bufferedAmount; 'drain' fires when it falls back under. */
+  highWaterMark: number;
+  /** Control frames (ping, pong) accepted per second before the connection is failed with 1008; 0 = no limit. */
+  maxControlFramesPerSecond: number;
 }
 
 export type WriteCallback = (error?: Error | null) => void;
@@ -65,6 +70,11 @@ export class SocketTransport implements ConnectionHandler {
   // Incoming compressed messages are inflated one at a time, reading paused meanwhile.
   private inflating = false;
   private userPaused = false;
+  // Control-frame rate window (SECURITY-CASES row 16).
+  private controlWindowStart = 0;
+  private controlFrames = 0;
+  /** When the peer last sent anything, from the heartbeat's coarse clock. */
+  lastSeen = 0;
 
   constructor(socket: Duplex, events: TransportEvents, options: TransportOptions) {
     this.socket = socket;
@@ -89,6 +99,7 @@ export class SocketTransport implements ConnectionHandler {
   /** Starts reading. `head` holds bytes that arrived with the handshake. */
   start(head: Buffer | null): void {
     const socket = this.socket;
+    this.lastSeen = coarseClock.now;
     const maybeNet = socket as Duplex & { setNoDelay?: (noDelay: boolean) => void; setTimeout?: (ms: number) => void };
     maybeNet.setNoDelay?.(true);
     maybeNet.setTimeout?.(0);
@@ -118,7 +129,20 @@ export class SocketTransport implements ConnectionHandler {
 
   // ---- sending ---------------------------------------------------------------
 
-  send(data: Buffer, isBinary: boolean, fin: boolean, compress: boolean, callback?: WriteCallback): void {
+  /** Queues a message; returns false when bufferedAmount reached the high-water mark (wait for 'drain'). */
+  send(data: Buffer, isBinary: boolean, fin: boolean, compress: boolean, callback?: WriteCallback): boolean {
+    this.enqueue(data, isBinary, fin, compress, callback);
+    return this.checkHighWaterMark();
+  }
+
+  /** True while under the high-water mark; otherwise remembers to emit 'drain'. */
+  checkHighWaterMark(): boolean {
+    if (this.bufferedAmount < this.options.highWaterMark) return true;
+    this.needDrain = true;
+    return false;
+  }
+
+  private enqueue(data: Buffer, isBinary: boolean, fin: boolean, compress: boolean, callback?: WriteCallback): void {
     if (this.compressing || this.sendQueue.length !== 0) {
       this.sendQueue.push({ data, isBinary, fin, compress, callback });
       this.queuedBytes += data.length;
@@ -152,7 +176,7 @@ export class SocketTransport implements ConnectionHandler {
     while (this.sendQueue.length !== 0 && !this.compressing) {
       const next = this.sendQueue.shift()!;
       this.queuedBytes -= next.data.length;
-      this.send(next.data, next.isBinary, next.fin, next.compress, next.callback);
+      this.enqueue(next.data, next.isBinary, next.fin, next.compress, next.callback);
     }
   }
 
@@ -264,7 +288,7 @@ export class SocketTransport implements ConnectionHandler {
         socket.uncork();
       }
     }
-    if (!ok) this.needDrain = true;
+    if (!ok && this.bufferedAmount >= this.options.highWaterMark) this.needDrain = true;
   }
 
   onOutput(): void {
@@ -274,7 +298,7 @@ export class SocketTransport implements ConnectionHandler {
   }
 
   private onSocketDrain(): void {
-    if (this.needDrain && this.socket.writableLength === 0) {
+    if (this.needDrain && this.bufferedAmount < this.options.highWaterMark) {
       this.needDrain = false;
       this.events.onDrain();
     }
@@ -283,6 +307,7 @@ export class SocketTransport implements ConnectionHandler {
   // ---- the read path -----------------------------------------------------------
 
   private onData(chunk: Buffer): void {
+    this.lastSeen = coarseClock.now;
     this.connection.receive(chunk);
     this.flush();
   }
@@ -327,11 +352,37 @@ export class SocketTransport implements ConnectionHandler {
   }
 
   onPing(data: Buffer): void {
+    if (this.controlRateExceeded()) return;
     this.events.onPing(data);
   }
 
   onPong(data: Buffer): void {
+    if (this.controlRateExceeded()) return;
     this.events.onPong(data);
+  }
+
+  /** A ping flood must not keep this process busy answering: past the limit the connection fails with 1008. */
+  private controlRateExceeded(): boolean {
+    const limit = this.options.maxControlFramesPerSecond;
+    if (limit <= 0) return false;
+    const now = Date.now();
+    if (now - this.controlWindowStart >= 1000) {
+      this.controlWindowStart = now;
+      this.controlFrames = 0;
+    }
+    if (++this.controlFrames <= limit) return false;
+    this.connection.abort(
+      new WebSocketError('WSX_ERR_RATE_LIMIT', 'Too many control frames per second', CloseCode.POLICY_VIOLATION),
+    );
+    return true;
+  }
+
+  /** Ends the connection without a closing handshake, reporting `code` (heartbeat timeouts, overflow policies). */
+  terminateWith(error: WebSocketError): void {
+    if (this.closed) return;
+    this.failure = error;
+    this.events.onError(error);
+    this.socket.destroy();
   }
 
   onCloseFrame(code: number, reason: Buffer): void {
@@ -398,8 +449,9 @@ export class SocketTransport implements ConnectionHandler {
     let code = this.peerCode;
     let reason = this.peerReason;
     if (!this.connection.closeReceived) {
+      // Without the peer's close frame, report our own failure (its code and why), or 1006.
       code = this.failure !== null ? this.failure.closeCode : CloseCode.ABNORMAL_CLOSURE;
-      reason = Buffer.alloc(0);
+      reason = this.failure !== null ? Buffer.from(this.failure.message) : Buffer.alloc(0);
     }
     this.events.onClosed(code, reason);
   }

@@ -1,0 +1,72 @@
+/**
+ * createWebSocketStream(ws): a Duplex over a WebSocket with backpressure both
+ * ways. Reading pauses the WebSocket (and so TCP) while the readable side is
+ * full; a write completes only when its frame was handed to the kernel.
+ */
+import { Duplex, type DuplexOptions } from 'node:stream';
+import type { WebSocket } from './websocket.js';
+
+export function createWebSocketStream(ws: WebSocket, options: DuplexOptions = {}): Duplex {
+  let terminateOnDestroy = true;
+  const duplex = new Duplex({
+    ...options,
+    autoDestroy: false,
+    emitClose: false,
+    objectMode: false,
+    writableObjectMode: false,
+    read() {
+      if (ws.isPaused) ws.resume();
+    },
+    write(chunk: Buffer | string, _encoding, callback) {
+      if (ws.readyState === ws.CONNECTING) {
+        ws.once('open', () => duplex._write(chunk, _encoding, callback));
+        return;
+      }
+      ws.send(chunk, callback);
+    },
+    final(callback) {
+      if (ws.readyState === ws.CONNECTING) {
+        ws.once('open', () => duplex._final(callback));
+        return;
+      }
+      if (ws.readyState === ws.CLOSED) {
+        callback();
+        return;
+      }
+      ws.once('close', () => callback());
+      ws.close();
+    },
+    destroy(error, callback) {
+      if (ws.readyState === ws.CLOSED) {
+        callback(error);
+        return;
+      }
+      ws.once('close', () => callback(error));
+      if (terminateOnDestroy) ws.terminate();
+    },
+  });
+
+  const onMessage = (data: Buffer | ArrayBuffer | Buffer[]) => {
+    // The stream carries bytes whatever binaryType says.
+    const chunk = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    if (!duplex.push(chunk)) ws.pause();
+  };
+  ws.on('message', onMessage);
+  ws.once('error', (error: Error) => {
+    if (duplex.destroyed) return;
+    // The close that follows the error must not be turned into a terminate.
+    terminateOnDestroy = false;
+    duplex.destroy(error);
+  });
+  ws.once('close', () => {
+    if (duplex.destroyed) return;
+    duplex.push(null);
+  });
+  duplex.on('end', () => {
+    if (duplex.writableFinished || ws.readyState === ws.CLOSED) duplex.destroy();
+  });
+  duplex.on('finish', () => {
+    if (duplex.readableEnded) duplex.destroy();
+  });
+  return duplex;
+}
