@@ -18,6 +18,7 @@ import { HeartbeatScheduler, type HeartbeatMember, type HeartbeatOptions } from 
 import { SocketTransport, type WriteCallback } from '../transport/socket-transport.js';
 import type { TransportEvents } from '../transport/transport-events.js';
 import { addEventTargetSurface, type WebSocketEventMap } from './event-target-surface.js';
+import { PubSub } from '../server/pubsub.js';
 import { iterateMessages, type IteratedMessage } from './message-iterator.js';
 import { isBlob, toPayload, type SendData } from './payload.js';
 
@@ -106,6 +107,9 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
   private _blobChain: Promise<void> | null = null;
   private _pendingEvents: Array<() => void> | null = null;
   private _limits: ConnectionLimitsOptions = {};
+  private _pubsub: PubSub<WebSocket> | null = null;
+  /** @internal Used by the topic tree to visit each subscriber once per publish. */
+  topicVisit = 0;
   private _heartbeat: HeartbeatScheduler | null = null;
 
   constructor(address: null, protocols?: undefined, options?: ServerSideOptions);
@@ -169,6 +173,44 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
 
   get isPaused(): boolean {
     return this._transport?.isPaused ?? false;
+  }
+
+  // ---- pub/sub (server-side connections) -----------------------------------------
+
+  /** @internal The server's topic registry. */
+  setPubSub(pubsub: PubSub<WebSocket>): void {
+    this._pubsub = pubsub;
+  }
+
+  private pubsub(): PubSub<WebSocket> {
+    if (this._pubsub === null) throw new Error('Topics are only available on connections accepted by a WebSocketServer');
+    return this._pubsub;
+  }
+
+  /** Subscribes to a topic or an MQTT-style filter ('room/+/chat', 'room/#'). Returns false if already subscribed. */
+  subscribe(topic: string): boolean {
+    if (this._readyState !== ReadyState.OPEN) return false;
+    return this.pubsub().subscribe(this, topic);
+  }
+
+  unsubscribe(topic: string): boolean {
+    return this.pubsub().unsubscribe(this, topic);
+  }
+
+  isSubscribed(topic: string): boolean {
+    return this._pubsub?.isSubscribed(this, topic) ?? false;
+  }
+
+  /** The topics (and filters) this connection is subscribed to. */
+  get topics(): string[] {
+    return this._pubsub?.topics(this) ?? [];
+  }
+
+  /** Sends to every subscriber of `topic` except this connection; returns the number of recipients. */
+  publish(topic: string, data: SendData, options: { binary?: boolean } = {}): number {
+    if (isBlob(data)) throw new TypeError('publish() takes text or bytes, not a Blob');
+    const isBinary = options.binary ?? typeof data !== 'string';
+    return this.pubsub().publish(topic, toPayload(data, 'data'), isBinary, this);
   }
 
   /** Async iteration over messages, with backpressure (see message-iterator.ts). */
@@ -520,6 +562,7 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
     this._readyState = ReadyState.CLOSED;
     this._heartbeat?.delete(this);
     this._heartbeat = null;
+    this._pubsub?.remove(this);
     this.emit('close', code, reason);
   }
 
