@@ -12,3 +12,4 @@ export { CloseEvent, ErrorEvent, MessageEvent, OpenEvent } from './api/events.js
 export { CloseCode, closeCodeName, isValidWireCloseCode } from './protocol/close-codes.js';
 export { WebSocketError, type WebSocketErrorCode } from './protocol/errors.js';
 export { createWebSocketStream } from './api/create-websocket-stream.js';
+export { WebSocketStream, type WebSocketStreamOptions, type WebSocketOpenInfo, type WebSocketCloseInfo } from './api/websocket-stream.js';
