@@ -1,0 +1,469 @@
+/**
+ * `WebSocketServer`: the ws v8 server API over wsx's handshake code. It
+ * checks the upgrade request (protocol/upgrade-request.ts), applies the
+ * application's policies (path, origins, verifyClient, subprotocol choice),
+ * writes the 101 response in one write and hands the socket to a WebSocket.
+ */
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, OutgoingHttpHeaders, Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { computeAcceptKey } from '../protocol/handshake.js';
+import type { PerMessageDeflateOptions } from '../protocol/permessage-deflate-negotiation.js';
+import { HttpStatus, joinHeaderValue, validateUpgradeRequest } from '../protocol/upgrade-request.js';
+import { negotiateServerExtensions, type ServerExtensionAgreement } from '../server/extension-negotiation.js';
+import { HandshakeRejectedError } from '../server/handshake-rejection.js';
+import { writeHttpErrorAndClose } from '../server/http-error-response.js';
+import { compileOriginPolicy, type AllowedOrigins, type OriginCheck } from '../server/origin-policy.js';
+import { guardSocket, unguardSocket } from '../server/socket-error-guard.js';
+import { createUpgradeOnlyHttpServer, DEFAULT_HANDSHAKE_TIMEOUT } from '../server/upgrade-only-http-server.js';
+import { serializeResponseLines, upgradeResponseLines } from '../server/upgrade-response.js';
+import { WebSocket, type ServerSideOptions } from './websocket.js';
+
+export type { AllowedOrigins } from '../server/origin-policy.js';
+export { HandshakeRejectedError } from '../server/handshake-rejection.js';
+
+/** Default `maxPayload`: 100 MiB, as in ws. */
+export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
+
+export interface VerifyClientInfo<R extends IncomingMessage = IncomingMessage> {
+  /** The `Origin` header, if any. */
+  origin: string | undefined;
+  /** Whether the request arrived over TLS. */
+  secure: boolean;
+  req: R;
+}
+
+export type VerifyClientCallbackSync<R extends IncomingMessage = IncomingMessage> = (info: VerifyClientInfo<R>) => boolean;
+
+/** Answer of an asynchronous `verifyClient`: refusals default to 401. */
+export type VerifyClientDone = (result: boolean, code?: number, message?: string, headers?: OutgoingHttpHeaders) => void;
+
+export type VerifyClientCallbackAsync<R extends IncomingMessage = IncomingMessage> = (
+  info: VerifyClientInfo<R>,
+  callback: VerifyClientDone,
+) => void;
+
+/**
+ * Either form in one signature, so that inline functions get their
+ * parameter types: a function declaring one parameter answers by its return
+ * value, one declaring two answers through the callback.
+ */
+export type VerifyClient<R extends IncomingMessage = IncomingMessage> = (
+  info: VerifyClientInfo<R>,
+  callback: VerifyClientDone,
+) => boolean | void;
+
+/** A class constructing server-side WebSockets: `WebSocket` or a subclass of it. */
+export type WebSocketClass<W extends WebSocket> = new (
+  address: null,
+  protocols: undefined,
+  options: ServerSideOptions,
+) => W;
+
+export interface ServerOptions<W extends WebSocket = WebSocket, R extends IncomingMessage = IncomingMessage> {
+  /** Create an HTTP server listening on this port (exactly one of `port`, `server`, `noServer`). */
+  port?: number;
+  host?: string;
+  backlog?: number;
+  /** Attach to an existing HTTP/HTTPS server, which keeps serving its other requests. */
+  server?: HttpServer | HttpsServer;
+  /** Create no server: the application calls `handleUpgrade()` itself. */
+  noServer?: boolean;
+  /** Accept only upgrade requests for this path (the query string is ignored); others get 400. */
+  path?: string;
+  /** Picks the subprotocol among the client's (a Set, in the client's order); `false` for none. */
+  handleProtocols?: (protocols: Set<string>, req: R) => string | false;
+  /** Accepts (`true`) or refuses (401, or the status given to the callback) a handshake. */
+  verifyClient?: VerifyClient<R>;
+  /**
+   * Browser origins allowed to connect; others get 403.
+   *
+   * **SECURITY: the default is no origin check at all.** Browsers let any web
+   * page open a WebSocket to any server and send the user's cookies with it,
+   * so a server that authenticates by cookie and does not check `Origin` can
+   * be driven by any site the user visits (cross-site WebSocket hijacking).
+   * Set this option (or check `info.origin` in `verifyClient`) on every
+   * server that browsers reach and that relies on ambient credentials.
+   *
+   * With a list, requests without an `Origin` header (non-browser clients)
+   * are allowed; the function form decides every case itself.
+   */
+  allowedOrigins?: AllowedOrigins<R>;
+  /**
+   * Milliseconds a client has to send its complete upgrade request, on the
+   * server created for `port` (default 10 000; 0 disables). A server passed
+   * in `server` keeps its own `headersTimeout`/`requestTimeout`.
+   */
+  handshakeTimeout?: number;
+  /** The largest message accepted, in bytes (default 100 MiB); larger ones close with 1009. */
+  maxPayload?: number;
+  /** Keep the open connections in `clients` (default true). */
+  clientTracking?: boolean;
+  /** Skip UTF-8 validation of text messages and close reasons (default false). */
+  skipUTF8Validation?: boolean;
+  /** Answer pings automatically (default true). */
+  autoPong?: boolean;
+  /** Let `message`, `ping` and `pong` be emitted several times in one tick (default true). */
+  allowSynchronousEvents?: boolean;
+  /** How long a closing handshake may take, in ms (the WebSocket's default when unset). */
+  closeTimeout?: number;
+  /** The most fragments one message may have (the WebSocket's default when unset). */
+  maxFragments?: number;
+  /**
+   * permessage-deflate (default false). Accepted and stored; until the
+   * extension is wired in, offers are declined and connections run uncompressed.
+   */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /** The class to construct for each connection (a subclass of `WebSocket`). */
+  WebSocket?: WebSocketClass<W>;
+}
+
+type UpgradeCallback<W, R> = (ws: W, req: R) => void;
+
+const enum ServerState {
+  Running,
+  Closing,
+  Closed,
+}
+
+/** Sockets already given to a `handleUpgrade()`, to catch a second call on one socket. */
+const claimedSockets = new WeakSet<Duplex>();
+
+/** A status `verifyClient` may pass; anything else (0, undefined, 1000) means the default 401. */
+function isHttpStatus(code: number | undefined): code is number {
+  return code !== undefined && Number.isInteger(code) && code >= 100 && code <= 599;
+}
+
+function isSecure(req: IncomingMessage): boolean {
+  const socket = req.socket as IncomingMessage['socket'] & { encrypted?: boolean; authorized?: boolean };
+  return socket.encrypted === true || socket.authorized === true;
+}
+
+export class WebSocketServer<
+  W extends WebSocket = WebSocket,
+  R extends IncomingMessage = IncomingMessage,
+> extends EventEmitter {
+  /** The options as given, with defaults filled in. */
+  readonly options: ServerOptions<W, R>;
+  /**
+   * The open connections. With `clientTracking: false` the set stays empty
+   * (ws leaves the property undefined instead).
+   */
+  readonly clients: Set<W> = new Set();
+
+  private state: ServerState = ServerState.Running;
+  private httpServer: HttpServer | HttpsServer | null = null;
+  private readonly ownsHttpServer: boolean;
+  private removeServerListeners: (() => void) | null = null;
+  private emitCloseWhenEmpty = false;
+  private readonly originCheck: OriginCheck<R> | null;
+  private readonly WebSocketClass: WebSocketClass<W>;
+
+  constructor(options: ServerOptions<W, R>, callback?: () => void) {
+    super();
+    const modes = (options.port != null ? 1 : 0) + (options.server ? 1 : 0) + (options.noServer ? 1 : 0);
+    if (modes !== 1) {
+      throw new TypeError('Exactly one of the "port", "server" and "noServer" options must be given');
+    }
+    const handshakeTimeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+    if (!Number.isInteger(handshakeTimeout) || handshakeTimeout < 0) {
+      throw new RangeError(`handshakeTimeout must be an integer >= 0, got ${String(handshakeTimeout)}`);
+    }
+    const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+    if (typeof maxPayload !== 'number' || !(maxPayload >= 0)) {
+      throw new RangeError(`maxPayload must be a number >= 0, got ${String(maxPayload)}`);
+    }
+
+    this.options = {
+      ...options,
+      maxPayload,
+      handshakeTimeout,
+      clientTracking: options.clientTracking ?? true,
+      skipUTF8Validation: options.skipUTF8Validation ?? false,
+      autoPong: options.autoPong ?? true,
+      allowSynchronousEvents: options.allowSynchronousEvents ?? true,
+      perMessageDeflate: options.perMessageDeflate ?? false,
+    };
+    this.WebSocketClass = options.WebSocket ?? (WebSocket as unknown as WebSocketClass<W>);
+    this.originCheck = options.allowedOrigins === undefined ? null : compileOriginPolicy(options.allowedOrigins);
+
+    if (options.port != null) {
+      this.httpServer = createUpgradeOnlyHttpServer(handshakeTimeout);
+      this.ownsHttpServer = true;
+    } else {
+      this.httpServer = options.server ?? null;
+      this.ownsHttpServer = false;
+    }
+
+    if (this.httpServer !== null) {
+      const server = this.httpServer;
+      const onListening = (): void => {
+        this.emit('listening');
+      };
+      const onError = (error: Error): void => {
+        this.emit('error', error);
+      };
+      const emitConnection = (ws: W, request: R): void => {
+        this.emit('connection', ws, request);
+      };
+      const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+        this.handleUpgrade(req as R, socket, head, emitConnection);
+      };
+      server.on('listening', onListening);
+      server.on('error', onError);
+      server.on('upgrade', onUpgrade);
+      this.removeServerListeners = () => {
+        server.removeListener('listening', onListening);
+        server.removeListener('error', onError);
+        server.removeListener('upgrade', onUpgrade);
+      };
+      if (this.ownsHttpServer) {
+        server.listen(options.port, options.host, options.backlog, callback);
+      }
+    }
+  }
+
+  /** The bound address of the HTTP server; null once closed. Throws in `noServer` mode. */
+  address(): AddressInfo | string | null {
+    if (this.options.noServer) throw new Error('The server is operating in "noServer" mode');
+    return this.httpServer === null ? null : this.httpServer.address();
+  }
+
+  /**
+   * Stops accepting connections. Open connections are not closed: `close`
+   * is emitted (and `cb` called) once they all have ended. Calling it on a
+   * closed server calls `cb` with an error.
+   */
+  close(cb?: (error?: Error) => void): void {
+    if (this.state === ServerState.Closed) {
+      if (cb) process.nextTick(cb, new Error('The server is not running'));
+      return;
+    }
+    if (cb) this.once('close', cb);
+    if (this.state === ServerState.Closing) return;
+    this.state = ServerState.Closing;
+
+    const server = this.httpServer;
+    this.removeServerListeners?.();
+    this.removeServerListeners = null;
+    this.httpServer = null;
+
+    if (server !== null && this.ownsHttpServer) {
+      // Node's server.close waits for every connection, upgraded ones included.
+      server.close(() => this.finishClose());
+    } else if (this.options.clientTracking && this.clients.size > 0) {
+      this.emitCloseWhenEmpty = true;
+    } else {
+      process.nextTick(() => this.finishClose());
+    }
+  }
+
+  private finishClose(): void {
+    this.state = ServerState.Closed;
+    this.emit('close');
+  }
+
+  /** Whether this server serves the request's path (the query string is ignored). */
+  shouldHandle(req: R): boolean {
+    const path = this.options.path;
+    if (path === undefined || path === null || path === '') return true;
+    const url = req.url ?? '';
+    const query = url.indexOf('?');
+    return (query === -1 ? url : url.slice(0, query)) === path;
+  }
+
+  /**
+   * Completes (or refuses) the opening handshake of an upgrade request on
+   * its raw socket. `cb` receives the open WebSocket. Refusals are answered
+   * with an HTTP status and the socket is closed; malformed requests go to
+   * `wsClientError` listeners instead when there are any. Throws if called
+   * twice with the same socket.
+   */
+  handleUpgrade(req: R, socket: Duplex, head: Buffer, cb: UpgradeCallback<W, R>): void {
+    guardSocket(socket);
+    if (claimedSockets.has(socket)) {
+      throw new Error(
+        'handleUpgrade() was called more than once with the same socket: ' +
+          'is the server both attached (`server` option) and called by hand?',
+      );
+    }
+    claimedSockets.add(socket);
+
+    const request = validateUpgradeRequest(req.method, req.httpVersion, req.headers);
+    if (!request.ok) {
+      this.refuseMalformed(req, socket, request.status, request.message, request.headers);
+      return;
+    }
+
+    if (!this.shouldHandle(req)) {
+      writeHttpErrorAndClose(socket, HttpStatus.BAD_REQUEST);
+      return;
+    }
+
+    const origin = joinHeaderValue(req.headers.origin);
+    if (this.originCheck !== null && !this.originCheck(origin, req)) {
+      writeHttpErrorAndClose(socket, HttpStatus.FORBIDDEN, 'Origin not allowed');
+      return;
+    }
+
+    let agreement: ServerExtensionAgreement;
+    try {
+      const deflate = this.options.perMessageDeflate;
+      agreement = negotiateServerExtensions(request.extensions, deflate === true ? {} : deflate || false);
+    } catch {
+      this.refuseMalformed(req, socket, HttpStatus.BAD_REQUEST, 'Invalid or unacceptable Sec-WebSocket-Extensions header');
+      return;
+    }
+
+    const verifyClient = this.options.verifyClient;
+    if (verifyClient === undefined || verifyClient === null) {
+      this.completeUpgrade(request.key, request.protocols, agreement, req, socket, head, cb);
+      return;
+    }
+    const info: VerifyClientInfo<R> = { origin, secure: isSecure(req), req };
+    if (verifyClient.length >= 2) {
+      let answered = false;
+      (verifyClient as VerifyClientCallbackAsync<R>)(info, (result, code, message, headers) => {
+        if (answered) return;
+        answered = true;
+        if (!result) {
+          writeHttpErrorAndClose(socket, isHttpStatus(code) ? code : HttpStatus.UNAUTHORIZED, message, headers);
+          return;
+        }
+        this.completeUpgrade(request.key, request.protocols, agreement, req, socket, head, cb);
+      });
+      return;
+    }
+    if (!(verifyClient as VerifyClientCallbackSync<R>)(info)) {
+      writeHttpErrorAndClose(socket, HttpStatus.UNAUTHORIZED);
+      return;
+    }
+    this.completeUpgrade(request.key, request.protocols, agreement, req, socket, head, cb);
+  }
+
+  private refuseMalformed(
+    req: R,
+    socket: Duplex,
+    status: number,
+    message: string,
+    headers?: Record<string, string>,
+  ): void {
+    if (this.listenerCount('wsClientError') > 0) {
+      this.emit('wsClientError', new HandshakeRejectedError(status, message, headers), socket, req);
+      return;
+    }
+    writeHttpErrorAndClose(socket, status, message, headers);
+  }
+
+  private completeUpgrade(
+    key: string,
+    protocols: readonly string[],
+    agreement: ServerExtensionAgreement,
+    req: R,
+    socket: Duplex,
+    head: Buffer,
+    cb: UpgradeCallback<W, R>,
+  ): void {
+    // The client may have gone (or sent FIN) while verifyClient was thinking.
+    if (!socket.readable || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    if (this.state !== ServerState.Running) {
+      writeHttpErrorAndClose(socket, HttpStatus.SERVICE_UNAVAILABLE);
+      return;
+    }
+
+    let protocol = '';
+    if (protocols.length > 0) {
+      const handleProtocols = this.options.handleProtocols;
+      const chosen = handleProtocols ? handleProtocols(new Set(protocols), req) : protocols[0]!;
+      if (typeof chosen === 'string' && chosen !== '') {
+        // RFC 6455 4.2.2: the answer must be one of the client's values.
+        if (!protocols.includes(chosen)) {
+          writeHttpErrorAndClose(
+            socket,
+            HttpStatus.INTERNAL_SERVER_ERROR,
+            'handleProtocols returned a subprotocol the client did not offer',
+          );
+          return;
+        }
+        protocol = chosen;
+      }
+    }
+
+    const lines = upgradeResponseLines(computeAcceptKey(key), protocol, agreement.header);
+    this.emit('headers', lines, req);
+    // A `headers` listener may have destroyed the socket (SECURITY-CASES row 15).
+    if (socket.destroyed) return;
+    socket.write(serializeResponseLines(lines));
+
+    const options = this.options;
+    const sideOptions: ServerSideOptions = {
+      autoPong: options.autoPong!,
+      allowSynchronousEvents: options.allowSynchronousEvents!,
+    };
+    if (options.closeTimeout !== undefined) sideOptions.closeTimeout = options.closeTimeout;
+    if (options.maxFragments !== undefined) sideOptions.maxFragments = options.maxFragments;
+    const ws = new this.WebSocketClass(null, undefined, sideOptions);
+    ws.attach(socket, head, {
+      role: 'server',
+      protocol,
+      extensions: agreement.header,
+      perMessageDeflate: agreement.perMessageDeflate,
+      maxPayload: options.maxPayload!,
+      skipUTF8Validation: options.skipUTF8Validation!,
+      autoPong: options.autoPong!,
+      allowSynchronousEvents: options.allowSynchronousEvents!,
+    });
+    // The WebSocket listens for socket errors from here on.
+    unguardSocket(socket);
+
+    if (options.clientTracking) {
+      this.clients.add(ws);
+      ws.once('close', () => {
+        this.clients.delete(ws);
+        if (this.emitCloseWhenEmpty && this.clients.size === 0) {
+          this.emitCloseWhenEmpty = false;
+          process.nextTick(() => this.finishClose());
+        }
+      });
+    }
+
+    cb(ws, req);
+  }
+}
+
+/** The server's events and their listener arguments (ws v8 names). */
+export interface WebSocketServerEvents<W extends WebSocket = WebSocket, R extends IncomingMessage = IncomingMessage> {
+  connection: [ws: W, req: R];
+  /** The 101 response lines, before they are written: listeners may add lines. */
+  headers: [headers: string[], req: R];
+  error: [error: Error];
+  listening: [];
+  close: [];
+  /** A malformed handshake; when listened to, the listener answers and closes the socket. */
+  wsClientError: [error: HandshakeRejectedError, socket: Duplex, req: R];
+}
+
+/** Typed listeners for `WebSocketServerEvents`; other event names stay open, as on any EventEmitter. */
+export interface WebSocketServer<W extends WebSocket = WebSocket, R extends IncomingMessage = IncomingMessage> {
+  on<K extends keyof WebSocketServerEvents<W, R>>(event: K, listener: (...args: WebSocketServerEvents<W, R>[K]) => void): this;
+  on(event: string | symbol, listener: (...args: unknown[]) => void): this;
+  once<K extends keyof WebSocketServerEvents<W, R>>(event: K, listener: (...args: WebSocketServerEvents<W, R>[K]) => void): this;
+  once(event: string | symbol, listener: (...args: unknown[]) => void): this;
+  off<K extends keyof WebSocketServerEvents<W, R>>(event: K, listener: (...args: WebSocketServerEvents<W, R>[K]) => void): this;
+  off(event: string | symbol, listener: (...args: unknown[]) => void): this;
+  addListener<K extends keyof WebSocketServerEvents<W, R>>(
+    event: K,
+    listener: (...args: WebSocketServerEvents<W, R>[K]) => void,
+  ): this;
+  addListener(event: string | symbol, listener: (...args: unknown[]) => void): this;
+  removeListener<K extends keyof WebSocketServerEvents<W, R>>(
+    event: K,
+    listener: (...args: WebSocketServerEvents<W, R>[K]) => void,
+  ): this;
+  removeListener(event: string | symbol, listener: (...args: unknown[]) => void): this;
+}
