@@ -59,7 +59,12 @@ export const DEFAULT_CONNECTION_OPTIONS: Omit<ConnectionOptions, 'role'> = {
   maskKey: randomMaskKey,
 };
 
-/** Retained pieces of an incomplete message are merged past this count, so a dribbled message pins no more than its bytes. */
+/**
+ * Past this many retained pieces, an incomplete message is copied into one
+ * buffer grown by doubling: a message dribbled in tiny reads then costs
+ * linear time (re-concatenating every 1024 pieces was quadratic) and pins no
+ * input chunks.
+ */
 const MAX_RETAINED_PIECES = 1024;
 const EMPTY = Buffer.alloc(0);
 
@@ -87,6 +92,8 @@ export class Connection implements FrameSink {
   private messageLength = 0;
   private messageFrames = 0;
   private readonly pieces: Buffer[] = [];
+  private assembly: Buffer | null = null;
+  private assemblyLength = 0;
   private readonly utf8 = new Utf8Validator();
   private validating = false;
   // Current frame state.
@@ -104,7 +111,11 @@ export class Connection implements FrameSink {
   private sendingFragments = false;
 
   constructor(options: Partial<ConnectionOptions> & { role: 'server' | 'client' }, handler: ConnectionHandler) {
-    this.options = { ...DEFAULT_CONNECTION_OPTIONS, ...options };
+    // An option given as undefined takes its default (a spread would copy the undefined,
+    // silently lifting maxPayload/maxFragments and turning autoPong off).
+    const merged: Record<string, unknown> = { ...DEFAULT_CONNECTION_OPTIONS };
+    for (const [key, value] of Object.entries(options)) if (value !== undefined) merged[key] = value;
+    this.options = merged as unknown as ConnectionOptions;
     this.handler = handler;
     this.masked = this.options.role === 'client';
     this.parser = new FrameParser(this, this.options.role === 'server', this.options.compression);
@@ -118,6 +129,7 @@ export class Connection implements FrameSink {
 
   /** Feeds bytes from the peer. Events fire synchronously from inside this call. */
   receive(chunk: Buffer): void {
+    if (this.parser.failed) return; // failed or closed: input is ignored, and not retained while paused
     if (this.paused || this.pending.length !== 0) {
       this.pending.push(chunk);
       return;
@@ -139,6 +151,9 @@ export class Connection implements FrameSink {
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
+    // Called from a handler while input is being parsed: that parse loop carries on by itself
+    // (parsing the pending chunks here too would parse the same bytes twice).
+    if (this.receiving) return;
     this.receiving = true;
     while (this.pending.length !== 0 && !this.paused && !this.parser.failed) {
       const chunk = this.pending[0]!;
@@ -157,9 +172,9 @@ export class Connection implements FrameSink {
 
   /** Bytes received but not yet parsed because reading is paused. */
   get pendingInputBytes(): number {
-    let total = -this.pendingOffset;
+    let total = 0;
     for (const chunk of this.pending) total += chunk.length;
-    return total;
+    return total - this.pendingOffset; // (not -pendingOffset + …, which is -0 when empty)
   }
 
   frameStart(fin: boolean, rsv1: boolean, opcode: number, length: number): boolean {
@@ -233,18 +248,15 @@ export class Connection implements FrameSink {
       return !this.paused && !this.parser.failed;
     }
     if (!messageEnd) {
-      if (data.length !== 0) {
-        this.pieces.push(data);
-        if (this.pieces.length > MAX_RETAINED_PIECES) {
-          const merged = Buffer.concat(this.pieces);
-          this.pieces.length = 0;
-          this.pieces.push(merged);
-        }
-      }
+      if (data.length !== 0) this.retain(data);
       return true;
     }
     let message = data;
-    if (!whole) {
+    if (this.assembly !== null) {
+      if (data.length !== 0) this.retain(data);
+      message = this.assembly.subarray(0, this.assemblyLength);
+      this.assembly = null;
+    } else if (!whole) {
       if (data.length !== 0) this.pieces.push(data);
       message = this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces, this.messageLength);
       this.pieces.length = 0;
@@ -253,6 +265,33 @@ export class Connection implements FrameSink {
     this.messageOpcode = 0;
     this.handler.onMessage(message, isBinary, compressed);
     return !this.paused && !this.parser.failed;
+  }
+
+  /** Keeps a piece of an incomplete message (`messageLength` already counts it). */
+  private retain(data: Buffer): void {
+    if (this.assembly === null) {
+      this.pieces.push(data);
+      if (this.pieces.length <= MAX_RETAINED_PIECES) return;
+      this.assembly = Buffer.allocUnsafe(this.assemblyCapacity(this.messageLength));
+      this.assemblyLength = 0;
+      for (let i = 0; i < this.pieces.length; i++) {
+        this.assemblyLength += this.pieces[i]!.copy(this.assembly, this.assemblyLength);
+      }
+      this.pieces.length = 0;
+      return;
+    }
+    if (this.assemblyLength + data.length > this.assembly.length) {
+      const grown = Buffer.allocUnsafe(this.assemblyCapacity(this.assemblyLength + data.length));
+      this.assembly.copy(grown, 0, 0, this.assemblyLength);
+      this.assembly = grown;
+    }
+    this.assemblyLength += data.copy(this.assembly, this.assemblyLength);
+  }
+
+  /** Room for `needed` bytes and as many again, but never beyond maxPayload. */
+  private assemblyCapacity(needed: number): number {
+    const maxPayload = this.options.maxPayload;
+    return maxPayload > 0 ? Math.max(needed, Math.min(2 * needed, maxPayload)) : 2 * needed;
   }
 
   frameError(error: WebSocketError): void {
@@ -297,6 +336,8 @@ export class Connection implements FrameSink {
     this.closeReceived = true;
     this.parser.stop();
     this.pending = [];
+    this.pieces.length = 0; // a message left unfinished by the close is dropped
+    this.assembly = null;
     if (!this.closeSent) {
       // Echo the peer's code (RFC 6455 5.5.1); a close without a code is answered without one.
       this.queueClose(code === CloseCode.NO_STATUS_RECEIVED ? -1 : code, EMPTY);
@@ -312,6 +353,7 @@ export class Connection implements FrameSink {
     this.parser.stop();
     this.pending = [];
     this.pieces.length = 0;
+    this.assembly = null;
     if (!this.closeSent) this.queueClose(error.closeCode, EMPTY);
     this.handler.onProtocolError(error);
     return false;
