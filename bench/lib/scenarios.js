@@ -1,0 +1,84 @@
+// The server scenarios of issue 5 and the load each one puts on a target, at three sizes:
+// full (npm run bench), quick (--quick) and smoke (--smoke, for the test suite).
+
+const KiB = 1024;
+const MiB = 1024 * 1024;
+
+export const PROFILES = {
+  full: { runs: 3, warmupMs: 1000, durationMs: 3000, connections: 5000, connectWarmup: 200, subscribers: 1000, quietWaitMs: 10_000 },
+  quick: { runs: 1, warmupMs: 300, durationMs: 1000, connections: 5000, connectWarmup: 100, subscribers: 1000, quietWaitMs: 3000 },
+  smoke: { runs: 1, warmupMs: 50, durationMs: 150, connections: 200, connectWarmup: 20, subscribers: 50, quietWaitMs: 0 },
+};
+
+/**
+ * metrics: the columns of the table, in order; `ratio` marks the ones compared as
+ * wsx/other; `better` says which direction wins.
+ */
+export const SCENARIOS = [
+  echo('echo-16b', 'echo 16 B binary, 64 connections x 16 in flight', 16, false, 64, 16),
+  echo('echo-1k-text', 'echo 1 KiB text (UTF-8 validated), 64 connections x 16 in flight', KiB, true, 64, 16),
+  echo('echo-64k', 'echo 64 KiB binary, 16 connections x 2 in flight', 64 * KiB, false, 16, 2),
+  echo('echo-1m', 'echo 1 MiB binary, 4 connections x 1 in flight', MiB, false, 4, 1),
+  {
+    name: 'latency-64b',
+    title: 'round-trip latency, 64 B binary, 1 connection x 1 in flight',
+    job: (p) => ({ kind: 'latency', size: 64, warmupMs: p.warmupMs, durationMs: p.durationMs }),
+    metrics: [
+      { key: 'p50Micros', label: 'p50 µs', better: 'lower', ratio: true, digits: 1 },
+      { key: 'p99Micros', label: 'p99 µs', better: 'lower', digits: 1 },
+      { key: 'messagesPerSec', label: 'round trips/s', better: 'higher' },
+    ],
+  },
+  {
+    name: 'connect',
+    title: 'connection rate: handshakes 64 at a time, all kept open; then RSS per idle connection',
+    job: (p) => ({
+      kind: 'connect',
+      connections: p.connections,
+      parallel: 64,
+      warmupConnections: p.connectWarmup,
+      settleMs: Math.min(500, p.durationMs),
+    }),
+    metrics: [
+      { key: 'handshakesPerSec', label: 'handshakes/s', better: 'higher', ratio: true },
+      { key: 'rssPerConnKiB', label: 'RSS/conn KiB', better: 'lower', ratio: true, digits: 2 },
+      { key: 'heapPerConnKiB', label: 'heap/conn KiB', better: 'lower', digits: 2 },
+    ],
+  },
+  {
+    name: 'broadcast',
+    title: 'broadcast 64 B binary: one publisher, N subscribers, 16 messages of deliveries outstanding',
+    job: (p) => ({ kind: 'broadcast', subscribers: p.subscribers, size: 64, window: 16, warmupMs: p.warmupMs, durationMs: p.durationMs }),
+    metrics: [{ key: 'deliveriesPerSec', label: 'deliveries/s', better: 'higher', ratio: true }],
+  },
+];
+
+function echo(name, title, size, text, connections, inFlight) {
+  return {
+    name,
+    title,
+    job: (p) => ({ kind: 'echo', size, text, connections, inFlight, warmupMs: p.warmupMs, durationMs: p.durationMs }),
+    metrics: [
+      { key: 'messagesPerSec', label: 'messages/s', better: 'higher', ratio: true },
+      { key: 'megabytesPerSec', label: 'MB/s', better: 'higher', digits: 1 },
+    ],
+  };
+}
+
+/** Columns every server scenario shows after its own metrics. */
+export const COMMON_METRICS = [
+  { key: 'serverCpuPercent', label: 'server CPU %', better: 'none', digits: 0 },
+  { key: 'loadCpuPercent', label: 'load CPU %', better: 'none', digits: 0 },
+  { key: 'otherCpuPercent', label: 'other CPU %', better: 'none', digits: 0 },
+];
+
+/** Flat metric values for one (scenario, target, run) from the load result and server marks. */
+export function metricsFromRun(result, marks) {
+  const m = { ...result };
+  if ('payloadBytesPerSec' in result) m.megabytesPerSec = result.payloadBytesPerSec / 1e6;
+  if (marks.baseline && marks.idle && result.handshakes) {
+    m.rssPerConnKiB = (marks.idle.rss - marks.baseline.rss) / result.handshakes / 1024;
+    m.heapPerConnKiB = (marks.idle.heapUsed - marks.baseline.heapUsed) / result.handshakes / 1024;
+  }
+  return m;
+}

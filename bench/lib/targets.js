@@ -1,0 +1,97 @@
+// The servers under test and how to start each one. A target that cannot run here is
+// returned with `skip` explaining why (and how to enable it).
+
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { findBun } from './bun-binary.js';
+
+export const TARGET_ORDER = ['wsx', 'ws', 'ws+bufferutil', 'bun', 'raw'];
+
+export const TARGET_LABELS = {
+  wsx: 'wsx',
+  ws: 'ws',
+  'ws+bufferutil': 'ws+bufferutil',
+  bun: 'Bun.serve',
+  raw: 'raw net (limit)',
+};
+
+/** Whether wsx's server can be loaded from dist/, and from where (see servers/wsx-echo.js). */
+async function wsxAvailability(repoRoot) {
+  const index = path.join(repoRoot, 'dist', 'index.js');
+  if (!existsSync(index)) return { skip: 'dist/index.js not built (npx tsc -p tsconfig.json)' };
+  try {
+    const pub = await import(pathToFileURL(index).href);
+    if (typeof pub.WebSocketServer === 'function') return {};
+    const own = await import(pathToFileURL(path.join(repoRoot, 'dist', 'api', 'websocket-server.js')).href);
+    if (typeof own.WebSocketServer === 'function') return { note: 'WebSocketServer taken from dist/api/websocket-server.js (dist/index.js does not export it yet)' };
+  } catch (err) {
+    return { skip: `dist/ does not load: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  return { skip: 'dist/ has no WebSocketServer export yet' };
+}
+
+/** The directory that holds a `bufferutil` package, or null. */
+function findBufferutil(repoRoot) {
+  const dirs = [];
+  if (process.env.BUFFERUTIL_DIR) dirs.push(process.env.BUFFERUTIL_DIR);
+  dirs.push(path.join(repoRoot, 'node_modules'));
+  for (const dir of dirs) {
+    try {
+      createRequire(path.join(dir, 'noop.js')).resolve('bufferutil');
+      return dir;
+    } catch {
+      // try the next place
+    }
+  }
+  return null;
+}
+
+/**
+ * @returns {Array<{ name: string, label: string, command: string, args: string[], env: object, skip?: string, version?: string }>}
+ */
+export async function discoverTargets(repoRoot) {
+  const servers = path.join(repoRoot, 'bench', 'servers');
+  const node = process.execPath;
+  const nodeArgs = ['--expose-gc'];
+  const targets = [];
+
+  targets.push({
+    name: 'wsx',
+    command: node,
+    args: [...nodeArgs, path.join(servers, 'wsx-echo.js')],
+    env: {},
+    ...(await wsxAvailability(repoRoot)),
+  });
+  targets.push({
+    name: 'ws',
+    command: node,
+    args: [...nodeArgs, path.join(servers, 'ws-echo.js')],
+    env: { WS_NO_BUFFER_UTIL: '1' },
+  });
+  const bufferutilDir = findBufferutil(repoRoot);
+  targets.push({
+    name: 'ws+bufferutil',
+    command: node,
+    args: [...nodeArgs, path.join(servers, 'ws-echo.js')],
+    env: bufferutilDir ? { NODE_PATH: bufferutilDir } : {},
+    ...(bufferutilDir ? {} : { skip: 'bufferutil not installed (npm install --no-save bufferutil, or BUFFERUTIL_DIR=<dir with node_modules/bufferutil>)' }),
+  });
+  const bun = findBun(repoRoot);
+  targets.push({
+    name: 'bun',
+    command: bun.path ?? 'bun',
+    args: [path.join(servers, 'bun-echo.js')],
+    env: {},
+    ...(bun.path ? { version: bun.version } : { skip: bun.reason }),
+  });
+  targets.push({
+    name: 'raw',
+    command: node,
+    args: [...nodeArgs, path.join(servers, 'raw-echo.js')],
+    env: {},
+  });
+  for (const t of targets) t.label = TARGET_LABELS[t.name];
+  return targets;
+}
