@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
+import { createMessageCodec } from '../extensions/codec-factory.js';
 import { startClientHandshake, type ClientHandshake } from '../client/client-handshake.js';
 import type { ClientOptions } from '../client/client-options.js';
 import { CloseCode, isValidWireCloseCode } from '../protocol/close-codes.js';
@@ -13,7 +14,6 @@ import { ReadyState } from '../protocol/connection.js';
 import { WebSocketError } from '../protocol/errors.js';
 import type { MaskKeyGenerator } from '../protocol/mask-key.js';
 import type { AttachOptions, ClientHandshakeTarget } from '../transport/attach-options.js';
-import type { MessageCodec } from '../transport/message-codec.js';
 import { HeartbeatScheduler, type HeartbeatMember, type HeartbeatOptions } from '../transport/heartbeat-scheduler.js';
 import { SocketTransport, type WriteCallback } from '../transport/socket-transport.js';
 import type { TransportEvents } from '../transport/transport-events.js';
@@ -63,13 +63,6 @@ export interface ServerSideOptions extends ConnectionLimitsOptions {
   allowSynchronousEvents?: boolean;
 }
 
-/** Hook that builds the permessage-deflate codec for a connection (installed by the extension module). */
-export type CodecFactory = (options: AttachOptions) => MessageCodec | null;
-let codecFactory: CodecFactory = () => null;
-/** @internal */
-export function setCodecFactory(factory: CodecFactory): void {
-  codecFactory = factory;
-}
 
 const CLOSE_TIMEOUT = 30_000;
 const HIGH_WATER_MARK = 16 * 1024;
@@ -428,7 +421,7 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
       closeTimeout: this._closeTimeout,
       highWaterMark: this._limits.highWaterMark ?? HIGH_WATER_MARK,
       maxControlFramesPerSecond: this._limits.maxControlFramesPerSecond ?? MAX_CONTROL_FRAMES_PER_SECOND,
-      codec: options.perMessageDeflate === null ? null : codecFactory(options),
+      codec: createMessageCodec(options),
       ...(this._maxFragments !== undefined && { maxFragments: this._maxFragments }),
       ...(this._maskKey !== undefined && { maskKey: this._maskKey }),
       streamFragments: this._streamFragments,
