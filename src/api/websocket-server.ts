@@ -19,7 +19,11 @@ import { compileOriginPolicy, type AllowedOrigins, type OriginCheck } from '../s
 import { guardSocket, unguardSocket } from '../server/socket-error-guard.js';
 import { createUpgradeOnlyHttpServer, DEFAULT_HANDSHAKE_TIMEOUT } from '../server/upgrade-only-http-server.js';
 import { serializeResponseLines, upgradeResponseLines } from '../server/upgrade-response.js';
-import { WebSocket, type ServerSideOptions } from './websocket.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import { PubSub } from '../server/pubsub.js';
+import { HeartbeatScheduler, type HeartbeatOptions } from '../transport/heartbeat-scheduler.js';
+import { toPayload } from './payload.js';
+import { WebSocket, type ConnectionLimitsOptions, type ServerSideOptions } from './websocket.js';
 
 export type { AllowedOrigins } from '../server/origin-policy.js';
 export { HandshakeRejectedError } from '../server/handshake-rejection.js';
@@ -62,7 +66,14 @@ export type WebSocketClass<W extends WebSocket> = new (
   options: ServerSideOptions,
 ) => W;
 
-export interface ServerOptions<W extends WebSocket = WebSocket, R extends IncomingMessage = IncomingMessage> {
+export interface ServerOptions<W extends WebSocket = WebSocket, R extends IncomingMessage = IncomingMessage>
+  extends Omit<ConnectionLimitsOptions, 'heartbeat'> {
+  /** Ping connections silent for `interval` ms; terminate (close 1006) those silent `timeout` ms more. One timer serves all connections. */
+  heartbeat?: HeartbeatOptions;
+  /** The most open connections (default: no limit); upgrades beyond it get 503. */
+  maxConnections?: number;
+  /** The most open connections from one remote address (default: no limit); beyond it, 503. */
+  maxConnectionsPerIp?: number;
   /** Create an HTTP server listening on this port (exactly one of `port`, `server`, `noServer`). */
   port?: number;
   host?: string;
@@ -136,6 +147,18 @@ function isHttpStatus(code: number | undefined): code is number {
   return code !== undefined && Number.isInteger(code) && code >= 100 && code <= 599;
 }
 
+function remoteIp(req: IncomingMessage): string {
+  return req.socket?.remoteAddress ?? '';
+}
+
+export interface GracefulCloseOptions {
+  /** The close code sent to every connection (default 1001 Going Away). */
+  code?: number;
+  reason?: string;
+  /** Milliseconds to wait for closing handshakes before terminating (default 5000). */
+  timeout?: number;
+}
+
 function isSecure(req: IncomingMessage): boolean {
   const socket = req.socket as IncomingMessage['socket'] & { encrypted?: boolean; authorized?: boolean };
   return socket.encrypted === true || socket.authorized === true;
@@ -160,6 +183,11 @@ export class WebSocketServer<
   private emitCloseWhenEmpty = false;
   private readonly originCheck: OriginCheck<R> | null;
   private readonly WebSocketClass: WebSocketClass<W>;
+  /** Every open connection, tracked or not: the limits and graceful shutdown need them. */
+  private readonly live = new Set<W>();
+  private readonly perIp = new Map<string, number>();
+  private readonly pubsub = new PubSub<W>();
+  private readonly heartbeat: HeartbeatScheduler | null;
 
   constructor(options: ServerOptions<W, R>, callback?: () => void) {
     super();
@@ -188,6 +216,7 @@ export class WebSocketServer<
     };
     this.WebSocketClass = options.WebSocket ?? (WebSocket as unknown as WebSocketClass<W>);
     this.originCheck = options.allowedOrigins === undefined ? null : compileOriginPolicy(options.allowedOrigins);
+    this.heartbeat = options.heartbeat === undefined ? null : new HeartbeatScheduler(options.heartbeat);
 
     if (options.port != null) {
       this.httpServer = createUpgradeOnlyHttpServer(handshakeTimeout);
@@ -236,7 +265,17 @@ export class WebSocketServer<
    * is emitted (and `cb` called) once they all have ended. Calling it on a
    * closed server calls `cb` with an error.
    */
-  close(cb?: (error?: Error) => void): void {
+  close(cb?: (error?: Error) => void): void;
+  /**
+   * Graceful shutdown: stops accepting, sends a close frame (default 1001
+   * Going Away) to every connection, waits up to `timeout` ms (default 5000)
+   * for their closing handshakes, terminates the rest, and resolves once every
+   * connection and the server are gone.
+   */
+  close(options: GracefulCloseOptions): Promise<void>;
+  close(arg?: ((error?: Error) => void) | GracefulCloseOptions): void | Promise<void> {
+    if (typeof arg === 'object' && arg !== null) return this.closeGracefully(arg);
+    const cb = arg;
     if (this.state === ServerState.Closed) {
       if (cb) process.nextTick(cb, new Error('The server is not running'));
       return;
@@ -262,7 +301,58 @@ export class WebSocketServer<
 
   private finishClose(): void {
     this.state = ServerState.Closed;
+    this.heartbeat?.stop();
     this.emit('close');
+  }
+
+  private async closeGracefully(options: GracefulCloseOptions): Promise<void> {
+    const code = options.code ?? CloseCode.GOING_AWAY;
+    const timeout = options.timeout ?? 5000;
+    const connections = [...this.live];
+    const closed = new Promise<void>((resolve) => {
+      if (this.state === ServerState.Closed) resolve();
+      else this.close(() => resolve());
+    });
+    const gone = connections.map(
+      (ws) =>
+        new Promise<void>((resolve) => {
+          if (ws.readyState === ws.CLOSED) return resolve();
+          ws.once('close', () => resolve());
+          try {
+            ws.close(code, options.reason);
+          } catch {
+            ws.terminate();
+          }
+        }),
+    );
+    const timer = setTimeout(() => {
+      for (const ws of connections) if (ws.readyState !== ws.CLOSED) ws.terminate();
+    }, timeout);
+    await Promise.all(gone);
+    clearTimeout(timer);
+    await closed;
+  }
+
+  /**
+   * Sends `data` to every connection subscribed to `topic` (MQTT-style
+   * filters match). The frame is encoded once. Returns the number of recipients.
+   */
+  publish(topic: string, data: string | Buffer | ArrayBuffer | ArrayBufferView, options: { binary?: boolean } = {}): number {
+    const isBinary = options.binary ?? typeof data !== 'string';
+    return this.pubsub.publish(topic, toPayload(data, 'data'), isBinary, null);
+  }
+
+  /** How many connections would receive a publish to `topic`. */
+  subscriberCount(topic: string): number {
+    return this.pubsub.subscriberCount(topic);
+  }
+
+  /** Whether a new connection from `ip` would exceed maxConnections / maxConnectionsPerIp. */
+  private overLimit(ip: string): boolean {
+    const max = this.options.maxConnections;
+    if (max !== undefined && this.live.size >= max) return true;
+    const perIp = this.options.maxConnectionsPerIp;
+    return perIp !== undefined && (this.perIp.get(ip) ?? 0) >= perIp;
   }
 
   /** Whether this server serves the request's path (the query string is ignored). */
@@ -290,6 +380,11 @@ export class WebSocketServer<
       );
     }
     claimedSockets.add(socket);
+
+    if (this.overLimit(remoteIp(req))) {
+      writeHttpErrorAndClose(socket, HttpStatus.SERVICE_UNAVAILABLE, 'Too many connections');
+      return;
+    }
 
     const request = validateUpgradeRequest(req.method, req.httpVersion, req.headers);
     if (!request.ok) {
@@ -371,7 +466,7 @@ export class WebSocketServer<
       socket.destroy();
       return;
     }
-    if (this.state !== ServerState.Running) {
+    if (this.state !== ServerState.Running || this.overLimit(remoteIp(req))) {
       writeHttpErrorAndClose(socket, HttpStatus.SERVICE_UNAVAILABLE);
       return;
     }
@@ -407,6 +502,13 @@ export class WebSocketServer<
     };
     if (options.closeTimeout !== undefined) sideOptions.closeTimeout = options.closeTimeout;
     if (options.maxFragments !== undefined) sideOptions.maxFragments = options.maxFragments;
+    if (options.highWaterMark !== undefined) sideOptions.highWaterMark = options.highWaterMark;
+    if (options.maxBufferedAmount !== undefined) sideOptions.maxBufferedAmount = options.maxBufferedAmount;
+    if (options.onBufferOverflow !== undefined) sideOptions.onBufferOverflow = options.onBufferOverflow;
+    if (options.maxControlFramesPerSecond !== undefined) {
+      sideOptions.maxControlFramesPerSecond = options.maxControlFramesPerSecond;
+    }
+    if (this.heartbeat !== null) sideOptions.heartbeat = this.heartbeat;
     const ws = new this.WebSocketClass(null, undefined, sideOptions);
     ws.attach(socket, head, {
       role: 'server',
@@ -420,6 +522,17 @@ export class WebSocketServer<
     });
     // The WebSocket listens for socket errors from here on.
     unguardSocket(socket);
+    ws.setPubSub(this.pubsub as unknown as PubSub<WebSocket>);
+
+    const ip = remoteIp(req);
+    this.live.add(ws);
+    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+    ws.once('close', () => {
+      this.live.delete(ws);
+      const left = (this.perIp.get(ip) ?? 1) - 1;
+      if (left <= 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, left);
+    });
 
     if (options.clientTracking) {
       this.clients.add(ws);

@@ -339,8 +339,8 @@ export class Connection implements FrameSink {
     this.pieces.length = 0; // a message left unfinished by the close is dropped
     this.assembly = null;
     if (!this.closeSent) {
-      // Echo the peer's code (RFC 6455 5.5.1); a close without a code is answered without one.
-      this.queueClose(code === CloseCode.NO_STATUS_RECEIVED ? -1 : code, EMPTY);
+      // Echo the peer's code and reason (RFC 6455 5.5.1, and what ws does); a close without a code is answered without one.
+      this.queueClose(code === CloseCode.NO_STATUS_RECEIVED ? -1 : code, reason);
     }
     this.readyState = ReadyState.CLOSED;
     this.handler.onCloseFrame(code, reason);

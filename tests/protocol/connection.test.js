@@ -189,7 +189,7 @@ for (const role of ['server', 'client']) {
     assert.deepEqual(reference.events[8], { type: 'close', code: 1001, reason: Buffer.from('gone') });
     assert.deepEqual(readFrames(reference.output).map((f) => [f.opcode, f.payload.toString('hex')]), [
       [OP.PONG, Buffer.from('ping!').toString('hex')],
-      [OP.CLOSE, '03e9'],
+      [OP.CLOSE, '03e9' + Buffer.from('gone').toString('hex')],
     ]);
     for (const at of cuts) assert.deepEqual(runSplit(role, splitAt(stream, [at])), reference, `split at ${at}`);
   });
@@ -544,12 +544,12 @@ test('control frames between fragments are delivered in order', () => {
 
 // ---- close handshake -----------------------------------------------------------
 
-test('receiving a close echoes its code and the state becomes CLOSED', () => {
+test('receiving a close echoes its code and reason and the state becomes CLOSED', () => {
   const s = server();
   assert.equal(s.conn.readyState, ReadyState.OPEN);
   s.feed(clientFrame({ opcode: OP.CLOSE, payload: closePayload(1000, 'bye') }));
   assert.deepEqual(s.events, [{ type: 'close', code: 1000, reason: Buffer.from('bye') }]);
-  assert.deepEqual(s.output(), hex('88 02 03 e8'));
+  assert.deepEqual(s.output(), hex('88 05 03 e8 62 79 65'));
   assert.equal(s.conn.readyState, ReadyState.CLOSED);
   assert.equal(s.conn.closeReceived, true);
   assert.equal(s.conn.closeSent, true);
@@ -577,7 +577,9 @@ test('every valid close code is accepted and echoed (1000-1003, 1007-1014, 3000-
     const s = server();
     s.feed(clientFrame({ opcode: OP.CLOSE, payload: closePayload(code, 'reason ✓') }));
     assert.deepEqual(s.events, [{ type: 'close', code, reason: Buffer.from('reason ✓') }], String(code));
-    assert.deepEqual(readFrames(s.output()), [{ fin: true, rsv: 0, opcode: OP.CLOSE, masked: false, key: null, payload: closePayload(code) }]);
+    assert.deepEqual(readFrames(s.output()), [
+      { fin: true, rsv: 0, opcode: OP.CLOSE, masked: false, key: null, payload: closePayload(code, 'reason ✓') },
+    ]);
   }
   // The longest legal reason: 123 bytes.
   const s = server();
