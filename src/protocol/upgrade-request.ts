@@ -71,6 +71,13 @@ function parseOptionalList<T>(headers: RequestHeaders, name: string, parse: (val
   }
 }
 
+/** How many times a header name occurs in Node's flat [name, value, …] list. */
+function countHeader(rawHeaders: readonly string[], name: string): number {
+  let n = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === name) n++;
+  return n;
+}
+
 /** `major.minor` from Node's `httpVersion`; NaN parts compare false below. */
 function isAtLeastHttp11(httpVersion: string): boolean {
   const dot = httpVersion.indexOf('.');
@@ -91,9 +98,14 @@ export function validateUpgradeRequest(
   method: string | undefined,
   httpVersion: string,
   headers: RequestHeaders,
+  rawHeaders?: readonly string[],
 ): UpgradeRequestResult {
   if (method !== 'GET') return reject(HttpStatus.BAD_REQUEST, 'Invalid HTTP method');
   if (!isAtLeastHttp11(httpVersion)) return reject(HttpStatus.BAD_REQUEST, 'Unsupported HTTP version');
+  // Node keeps only the first Host; RFC 7230 5.4 requires a 400 for several.
+  if (rawHeaders !== undefined && countHeader(rawHeaders, 'host') > 1) {
+    return reject(HttpStatus.BAD_REQUEST, 'More than one Host header');
+  }
 
   const host = headerValue(headers, 'host');
   if (host === undefined || host.length === 0) return reject(HttpStatus.BAD_REQUEST, 'Missing Host header');
