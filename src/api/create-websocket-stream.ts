@@ -4,6 +4,7 @@
  * full; a write completes only when its frame was handed to the kernel.
  */
 import { Duplex, type DuplexOptions } from 'node:stream';
+import { isBlob } from './payload.js';
 import type { WebSocket } from './websocket.js';
 
 export function createWebSocketStream(ws: WebSocket, options: DuplexOptions = {}): Duplex {
@@ -11,7 +12,8 @@ export function createWebSocketStream(ws: WebSocket, options: DuplexOptions = {}
   const duplex = new Duplex({
     ...options,
     autoDestroy: false,
-    emitClose: false,
+    // 'close' follows destroy() once the WebSocket is closed (as ws emits it).
+    emitClose: true,
     objectMode: false,
     writableObjectMode: false,
     read() {
@@ -46,10 +48,39 @@ export function createWebSocketStream(ws: WebSocket, options: DuplexOptions = {}
     },
   });
 
-  const onMessage = (data: Buffer | ArrayBuffer | Buffer[]) => {
+  const pushChunk = (chunk: Buffer): void => {
+    if (!duplex.destroyed && !duplex.push(chunk)) ws.pause();
+  };
+  // A Blob (binaryType 'blob') is read asynchronously: while one is, later
+  // messages and the end of the stream wait behind it, in order.
+  let blobChain: Promise<void> | null = null;
+  const queue = (next: Promise<void>): void => {
+    blobChain = next;
+    void next.then(() => {
+      if (blobChain === next) blobChain = null;
+    });
+  };
+  const inOrder = (step: () => void): void => {
+    if (blobChain === null) step();
+    else queue(blobChain.then(step));
+  };
+  const onMessage = (data: Buffer | ArrayBuffer | Buffer[] | Blob) => {
     // The stream carries bytes whatever binaryType says.
+    if (isBlob(data)) {
+      queue(
+        (blobChain ?? Promise.resolve())
+          .then(() => data.arrayBuffer())
+          .then(
+            (bytes) => pushChunk(Buffer.from(bytes)),
+            (error: Error) => {
+              duplex.destroy(error);
+            },
+          ),
+      );
+      return;
+    }
     const chunk = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    if (!duplex.push(chunk)) ws.pause();
+    inOrder(() => pushChunk(chunk));
   };
   ws.on('message', onMessage);
   ws.once('error', (error: Error) => {
@@ -59,8 +90,9 @@ export function createWebSocketStream(ws: WebSocket, options: DuplexOptions = {}
     duplex.destroy(error);
   });
   ws.once('close', () => {
-    if (duplex.destroyed) return;
-    duplex.push(null);
+    inOrder(() => {
+      if (!duplex.destroyed) duplex.push(null);
+    });
   });
   duplex.on('end', () => {
     if (duplex.writableFinished || ws.readyState === ws.CLOSED) duplex.destroy();

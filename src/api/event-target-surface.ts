@@ -5,21 +5,45 @@
  * text message's `data` is a string, as in browsers.
  */
 import type { EventEmitter } from 'node:events';
+import { CloseCode } from '../protocol/close-codes.js';
 import { CloseEvent, ErrorEvent, MessageEvent, OpenEvent } from './events.js';
 
 type WebSocketEventName = 'open' | 'message' | 'error' | 'close';
 type Handler = ((event: Event) => void) | { handleEvent(event: Event): void };
+
+/** The event object each WHATWG event type delivers. */
+export interface WebSocketEventTypes {
+  open: OpenEvent;
+  message: MessageEvent;
+  error: ErrorEvent;
+  close: CloseEvent;
+}
+
+/** A listener for addEventListener: a function or an object with handleEvent. */
+export type WebSocketEventListener<E extends Event> = ((event: E) => void) | { handleEvent(event: E): void };
 
 export interface WebSocketEventMap {
   onopen: ((event: OpenEvent) => void) | null;
   onmessage: ((event: MessageEvent) => void) | null;
   onerror: ((event: ErrorEvent) => void) | null;
   onclose: ((event: CloseEvent) => void) | null;
-  addEventListener(type: 'open', listener: Handler, options?: { once?: boolean }): void;
-  addEventListener(type: 'message', listener: Handler, options?: { once?: boolean }): void;
-  addEventListener(type: 'error', listener: Handler, options?: { once?: boolean }): void;
-  addEventListener(type: 'close', listener: Handler, options?: { once?: boolean }): void;
-  removeEventListener(type: WebSocketEventName, listener: Handler): void;
+  addEventListener<K extends keyof WebSocketEventTypes>(
+    type: K,
+    listener: WebSocketEventListener<WebSocketEventTypes[K]>,
+    options?: { once?: boolean },
+  ): void;
+  removeEventListener<K extends keyof WebSocketEventTypes>(type: K, listener: WebSocketEventListener<WebSocketEventTypes[K]>): void;
+}
+
+/**
+ * A WebSocket answers under this key whether the closing handshake took
+ * place (the peer's close frame arrived): the CloseEvent's `wasClean`. The
+ * code alone cannot tell, since a failed connection reports the code it sent.
+ */
+export const CLOSED_CLEANLY: unique symbol = Symbol('wsx.closedCleanly');
+
+interface CloseHandshakeState {
+  readonly [CLOSED_CLEANLY]?: boolean;
 }
 
 const ORIGINAL = Symbol('wsx.listener');
@@ -31,7 +55,7 @@ interface Wrapper {
   [ATTRIBUTE]: boolean;
 }
 
-function makeEvent(type: WebSocketEventName, args: unknown[]): Event {
+function makeEvent(type: WebSocketEventName, args: unknown[], target: CloseHandshakeState): Event {
   switch (type) {
     case 'open':
       return new OpenEvent();
@@ -48,7 +72,7 @@ function makeEvent(type: WebSocketEventName, args: unknown[]): Event {
       return new CloseEvent('close', {
         code,
         reason: reason.toString(),
-        wasClean: code !== 1006,
+        wasClean: target[CLOSED_CLEANLY] ?? code !== CloseCode.ABNORMAL_CLOSURE,
       });
     }
   }
@@ -60,7 +84,7 @@ function isEventName(type: string): type is WebSocketEventName {
 
 function wrap(type: WebSocketEventName, handler: Handler, attribute: boolean): Wrapper {
   const wrapper = function (this: EventEmitter, ...args: unknown[]) {
-    const event = makeEvent(type, args);
+    const event = makeEvent(type, args, this as CloseHandshakeState);
     Object.defineProperty(event, 'target', { value: this, configurable: true });
     Object.defineProperty(event, 'currentTarget', { value: this, configurable: true });
     if (typeof handler === 'function') handler.call(this, event);
