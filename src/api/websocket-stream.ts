@@ -5,6 +5,7 @@
  * both directions (reading pauses the socket, a write settles once written).
  * `WebSocketStream.from(ws)` gives server-side connections the same shape.
  */
+import { CloseCode } from '../protocol/close-codes.js';
 import { WebSocket, type ClientOptions } from './websocket.js';
 
 export interface WebSocketStreamOptions extends ClientOptions<WebSocket> {
@@ -56,7 +57,7 @@ export class WebSocketStream {
       ws.terminate();
       return;
     }
-    ws.close(info.closeCode ?? (info.reason ? 1000 : undefined), info.reason);
+    ws.close(info.closeCode ?? (info.reason ? CloseCode.NORMAL_CLOSURE : undefined), info.reason);
   }
 }
 
@@ -67,7 +68,7 @@ function bind(ws: WebSocket): [Promise<WebSocketOpenInfo>, Promise<WebSocketClos
   });
   const closed = new Promise<WebSocketCloseInfo>((resolve, reject) => {
     ws.once('close', (code: number, reason: Buffer) => {
-      if (code === 1006) reject(openError ?? new Error('The WebSocket connection closed abnormally (1006)'));
+      if (code === CloseCode.ABNORMAL_CLOSURE) reject(openError ?? new Error('The WebSocket connection closed abnormally (1006)'));
       else resolve({ closeCode: code, reason: reason.toString() });
     });
   });
@@ -90,16 +91,22 @@ function bind(ws: WebSocket): [Promise<WebSocketOpenInfo>, Promise<WebSocketClos
 }
 
 function readableOf(ws: WebSocket): ReadableStream<string | Uint8Array> {
+  // Once cancelled or ended, the controller throws on enqueue/close: later events are ignored.
+  let finished = false;
   return new ReadableStream<string | Uint8Array>(
     {
       start(controller) {
         ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+          if (finished) return;
           const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
           controller.enqueue(isBinary ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes.toString());
           if ((controller.desiredSize ?? 1) <= 0) ws.pause();
         });
         ws.once('close', (code: number) => {
-          if (code === 1000 || code === 1005) controller.close();
+          if (finished) return;
+          finished = true;
+          // As the WHATWG proposal: a clean close (any code) ends the stream; only 1006 is an error.
+          if (code !== CloseCode.ABNORMAL_CLOSURE) controller.close();
           else controller.error(new Error(`WebSocket closed with code ${code}`));
         });
       },
@@ -107,7 +114,9 @@ function readableOf(ws: WebSocket): ReadableStream<string | Uint8Array> {
         if (ws.isPaused) ws.resume();
       },
       cancel(reason?: unknown) {
-        if (ws.readyState === ws.OPEN) ws.close(1000, typeof reason === 'string' ? reason.slice(0, 123) : undefined);
+        finished = true;
+        if (ws.isPaused) ws.resume();
+        if (ws.readyState === ws.OPEN) ws.close(CloseCode.NORMAL_CLOSURE, typeof reason === 'string' ? reason.slice(0, 123) : undefined);
       },
     },
     { highWaterMark: 16 },
@@ -122,10 +131,10 @@ function writableOf(ws: WebSocket): WritableStream<string | ArrayBuffer | ArrayB
       });
     },
     close() {
-      if (ws.readyState === ws.OPEN) ws.close(1000);
+      if (ws.readyState === ws.OPEN) ws.close(CloseCode.NORMAL_CLOSURE);
     },
     abort() {
-      if (ws.readyState === ws.OPEN) ws.close(1000);
+      if (ws.readyState === ws.OPEN) ws.close(CloseCode.NORMAL_CLOSURE);
     },
   });
 }

@@ -5,7 +5,7 @@
  * A connection is pinged once it has been silent for `interval`; if nothing at
  * all (pong or data) arrives within `timeout` of that ping, it is terminated.
  */
-import { advanceCoarseClock } from './coarse-clock.js';
+import { advanceCoarseClock, coarseClock } from './coarse-clock.js';
 
 export interface HeartbeatOptions {
   /** Milliseconds of silence before a ping. */
@@ -30,6 +30,9 @@ export class HeartbeatScheduler {
   readonly timeout: number;
   private readonly members = new Map<HeartbeatMember, MemberState>();
   private timer: NodeJS.Timeout | null = null;
+  /** Ticks at a quarter of the shorter period: detection is late by at most that much. */
+  private readonly period: number;
+  private lastTick = 0;
 
   constructor(options: HeartbeatOptions) {
     if (!(options.interval > 0) || !(options.timeout > 0)) {
@@ -37,6 +40,7 @@ export class HeartbeatScheduler {
     }
     this.interval = options.interval;
     this.timeout = options.timeout;
+    this.period = Math.max(10, Math.floor(Math.min(this.interval, this.timeout) / 4));
   }
 
   get size(): number {
@@ -47,9 +51,8 @@ export class HeartbeatScheduler {
     advanceCoarseClock();
     this.members.set(member, { pingSentAt: 0 });
     if (this.timer === null) {
-      // Ticks at a quarter of the shorter period: detection is late by at most that much.
-      const period = Math.max(10, Math.floor(Math.min(this.interval, this.timeout) / 4));
-      this.timer = setInterval(() => this.tick(), period);
+      this.lastTick = coarseClock.now;
+      this.timer = setInterval(() => this.tick(), this.period);
       this.timer.unref();
     }
   }
@@ -66,11 +69,16 @@ export class HeartbeatScheduler {
 
   /** One pass over all members (exposed for tests). */
   tick(now: number = advanceCoarseClock()): void {
+    // After an event-loop stall this timer runs before the socket reads that
+    // were held up with it: expiring now would kill peers whose pongs are
+    // waiting to be read. Expiry waits for the next, punctual tick.
+    const stalled = this.lastTick !== 0 && now - this.lastTick > 2 * this.period;
+    this.lastTick = now;
     for (const [member, state] of this.members) {
       const seen = member.lastSeen;
       if (state.pingSentAt !== 0) {
         if (seen >= state.pingSentAt) state.pingSentAt = 0;
-        else if (now - state.pingSentAt >= this.timeout) {
+        else if (!stalled && now - state.pingSentAt >= this.timeout) {
           this.members.delete(member);
           member.heartbeatExpired();
           continue;
