@@ -202,7 +202,7 @@ export function parseExtensions(value: string): ExtensionOffer[] {
   let current: ExtensionOffer | null = null;
   let start = 0;
   let paramName = '';
-  let quoted = '';
+  let escaped = false;
 
   const length = value.length;
   for (let i = 0; i < length; i++) {
@@ -274,7 +274,7 @@ export function parseExtensions(value: string): ExtensionOffer[] {
           start = i;
           state = ExtState.InParamValue;
         } else if (code === DQUOTE) {
-          quoted = '';
+          escaped = false;
           start = i + 1;
           state = ExtState.InQuoted;
         } else if (!isWhitespace(code)) {
@@ -295,12 +295,16 @@ export function parseExtensions(value: string): ExtensionOffer[] {
         // Only token chars can survive unquoting (RFC 6455 9.1), so anything
         // else inside the quotes fails here, at its own index.
         if (code === DQUOTE) {
-          quoted += value.slice(start, i);
-          if (quoted.length === 0) throw syntaxError('extension parameter value', value, i);
-          current!.params.push([paramName, quoted]);
+          // The value is built once, at the closing quote: an unclosed or
+          // escape-heavy value costs no string building. Only token chars can
+          // be escaped, so every backslash in the run is an escape to drop.
+          const raw = value.slice(start, i);
+          const unquoted = escaped ? raw.split('\\').join('') : raw;
+          if (unquoted.length === 0) throw syntaxError('extension parameter value', value, i);
+          current!.params.push([paramName, unquoted]);
           state = ExtState.AfterElement;
         } else if (code === BACKSLASH) {
-          quoted += value.slice(start, i);
+          escaped = true;
           state = ExtState.InQuotedEscape;
         } else if (!isTokenChar(code)) {
           throw syntaxError('extension parameter value', value, i);
@@ -309,8 +313,6 @@ export function parseExtensions(value: string): ExtensionOffer[] {
 
       case ExtState.InQuotedEscape:
         if (!isTokenChar(code)) throw syntaxError('extension parameter value', value, i);
-        // The escaped character itself starts the next literal run.
-        start = i;
         state = ExtState.InQuoted;
         break;
     }
