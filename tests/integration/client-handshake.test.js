@@ -181,7 +181,8 @@ test('a correct 101 attaches the socket with the resolved options', async (t) =>
   assert.equal(request.headers.origin, 'https://app.example');
   assert.equal(request.headers['x-custom'], 'yes');
   assert.equal(request.headers['sec-websocket-protocol'], undefined);
-  assert.equal(request.headers['sec-websocket-extensions'], undefined);
+  // perMessageDeflate defaults to true for clients, as in ws.
+  assert.equal(request.headers['sec-websocket-extensions'], 'permessage-deflate; client_max_window_bits');
   assert.equal(request.headers.authorization, undefined);
 });
 
@@ -231,9 +232,9 @@ const badAnswers = [
   ['a subprotocol when none was offered', { protocol: 'a' }, undefined, 'Server sent a subprotocol but none was requested'],
   [
     'an extension that was not offered',
-    { extensions: 'permessage-deflate' },
+    { extensions: 'x-webkit-deflate-frame' },
     undefined,
-    'Server sent a Sec-WebSocket-Extensions header but no extension was requested',
+    'Server indicated an extension that was not requested',
   ],
   ['no Upgrade header', { omit: ['Upgrade'] }, undefined, 'Invalid Upgrade header'],
   ['no Connection header', { omit: ['Connection'] }, undefined, 'Invalid Connection header'],

@@ -213,16 +213,16 @@ describe('successful handshakes', { timeout: 30_000 }, () => {
     }
   });
 
-  test('extension offers are declined for now: no Sec-WebSocket-Extensions in the answer', async () => {
+  test('with perMessageDeflate: true the offer is accepted in the answer (tests/integration/permessage-deflate.test.js has the rest)', async () => {
     const { wss, port } = await startServer({ perMessageDeflate: true });
     const connection = once(wss, 'connection');
     const { socket, head } = await upgrade(
       port,
       upgradeRequest({ headers: { 'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits' } }),
     );
-    assert.equal(head, RFC_101);
+    assert.equal(head, RFC_101.replace('\r\n\r\n', '\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n'));
     const [ws] = await connection;
-    assert.equal(ws.extensions, '');
+    assert.equal(ws.extensions, 'permessage-deflate');
     socket.destroy();
   });
 
