@@ -6,21 +6,41 @@
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, OutgoingHttpHeaders, Server as HttpServer } from 'node:http';
+import { Http2ServerRequest, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { computeAcceptKey } from '../protocol/handshake.js';
 import type { PerMessageDeflateOptions } from '../protocol/permessage-deflate-negotiation.js';
 import { HttpStatus, joinHeaderValue, validateUpgradeRequest } from '../protocol/upgrade-request.js';
-import { negotiateServerExtensions, type ServerExtensionAgreement } from '../server/extension-negotiation.js';
+import { validateConnectRequest } from '../protocol/http2-connect-request.js';
+import { lingerAfterServerEnd } from '../server/http2-stream-linger.js';
+import {
+  attachToHttp2Server,
+  claimStream,
+  isHttp2Server,
+  type AnyHttp2Server,
+} from '../server/http2-server-attachment.js';
+import {
+  headersFromLines,
+  http2AcceptLines,
+  respondStreamAccept,
+  respondStreamError,
+} from '../server/http2-stream-response.js';
+import {
+  checkServerDeflateOption,
+  negotiateServerExtensions,
+  type ServerExtensionAgreement,
+} from '../server/extension-negotiation.js';
 import { HandshakeRejectedError } from '../server/handshake-rejection.js';
 import { writeHttpErrorAndClose } from '../server/http-error-response.js';
 import { compileOriginPolicy, type AllowedOrigins, type OriginCheck } from '../server/origin-policy.js';
 import { guardSocket, unguardSocket } from '../server/socket-error-guard.js';
 import { createUpgradeOnlyHttpServer, DEFAULT_HANDSHAKE_TIMEOUT } from '../server/upgrade-only-http-server.js';
 import { serializeResponseLines, upgradeResponseLines } from '../server/upgrade-response.js';
-import { CloseCode } from '../protocol/close-codes.js';
+import { CloseCode, isValidWireCloseCode } from '../protocol/close-codes.js';
 import { PubSub } from '../server/pubsub.js';
+import { abortDuplex } from '../transport/abort-duplex.js';
 import { HeartbeatScheduler, type HeartbeatOptions } from '../transport/heartbeat-scheduler.js';
 import { toPayload } from './payload.js';
 import { WebSocket, type ConnectionLimitsOptions, type ServerSideOptions } from './websocket.js';
@@ -78,9 +98,15 @@ export interface ServerOptions<W extends WebSocket = WebSocket, R extends Incomi
   port?: number;
   host?: string;
   backlog?: number;
-  /** Attach to an existing HTTP/HTTPS server, which keeps serving its other requests. */
-  server?: HttpServer | HttpsServer;
-  /** Create no server: the application calls `handleUpgrade()` itself. */
+  /**
+   * Attach to an existing HTTP/HTTPS server, which keeps serving its other
+   * requests, or to an HTTP/2 server (`http2.createSecureServer()`, or
+   * `http2.createServer()` for h2c): WebSockets then also arrive as RFC 8441
+   * extended CONNECT streams, and, with `allowHTTP1: true`, as HTTP/1.1
+   * upgrades on the same port. `enableConnectProtocol` is turned on for it.
+   */
+  server?: HttpServer | HttpsServer | AnyHttp2Server;
+  /** Create no server: the application calls `handleUpgrade()` / `handleStream()` itself. */
   noServer?: boolean;
   /** Accept only upgrade requests for this path (the query string is ignored); others get 400. */
   path?: string;
@@ -123,8 +149,9 @@ export interface ServerOptions<W extends WebSocket = WebSocket, R extends Incomi
   /** The most fragments one message may have (the WebSocket's default when unset). */
   maxFragments?: number;
   /**
-   * permessage-deflate (default false). Accepted and stored; until the
-   * extension is wired in, offers are declined and connections run uncompressed.
+   * permessage-deflate (default false, as in ws; `true` for the defaults).
+   * Offers that are invalid or that these options rule out are declined,
+   * never answered with 400: the connection then runs uncompressed.
    */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
   /** The class to construct for each connection (a subclass of `WebSocket`). */
@@ -145,6 +172,20 @@ const claimedSockets = new WeakSet<Duplex>();
 /** A status `verifyClient` may pass; anything else (0, undefined, 1000) means the default 401. */
 function isHttpStatus(code: number | undefined): code is number {
   return code !== undefined && Number.isInteger(code) && code >= 100 && code <= 599;
+}
+
+const SUBPROTOCOL_NOT_OFFERED = 'handleProtocols returned a subprotocol the client did not offer';
+
+/** Node's flat [name, value, …] list for a header object (pseudo-headers included). */
+function flattenHeaders(headers: IncomingHttpHeaders): string[] {
+  const raw: string[] = [];
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) raw.push(name, v);
+    else raw.push(name, String(value));
+  }
+  return raw;
 }
 
 function remoteIp(req: IncomingMessage): string {
@@ -177,7 +218,7 @@ export class WebSocketServer<
   readonly clients: Set<W> = new Set();
 
   private state: ServerState = ServerState.Running;
-  private httpServer: HttpServer | HttpsServer | null = null;
+  private httpServer: HttpServer | HttpsServer | AnyHttp2Server | null = null;
   private readonly ownsHttpServer: boolean;
   private removeServerListeners: (() => void) | null = null;
   private emitCloseWhenEmpty = false;
@@ -204,6 +245,7 @@ export class WebSocketServer<
       throw new RangeError(`maxPayload must be a number >= 0, got ${String(maxPayload)}`);
     }
 
+    checkServerDeflateOption(options.perMessageDeflate);
     this.options = {
       ...options,
       maxPayload,
@@ -242,11 +284,21 @@ export class WebSocketServer<
       };
       server.on('listening', onListening);
       server.on('error', onError);
+      // On an HTTP/2 server, 'upgrade' comes from its HTTP/1.1 side (allowHTTP1).
       server.on('upgrade', onUpgrade);
+      const detachHttp2 = isHttp2Server(server)
+        ? attachToHttp2Server(server, {
+            servesPath: (path) => this.servesPath(path),
+            accept: (stream, headers, rawHeaders, req) => {
+              this.acceptStream(stream, headers, rawHeaders, req, emitConnection);
+            },
+          })
+        : null;
       this.removeServerListeners = () => {
         server.removeListener('listening', onListening);
         server.removeListener('error', onError);
         server.removeListener('upgrade', onUpgrade);
+        detachHttp2?.();
       };
       if (this.ownsHttpServer) {
         server.listen(options.port, options.host, options.backlog, callback);
@@ -308,6 +360,16 @@ export class WebSocketServer<
   private async closeGracefully(options: GracefulCloseOptions): Promise<void> {
     const code = options.code ?? CloseCode.GOING_AWAY;
     const timeout = options.timeout ?? 5000;
+    // Checked before anything stops, so a typo cannot turn a shutdown into mass termination.
+    if (!Number.isInteger(code) || !isValidWireCloseCode(code)) {
+      throw new TypeError(`close code must be 1000-1003, 1007-1014 or 3000-4999, got ${String(code)}`);
+    }
+    if (options.reason !== undefined && Buffer.byteLength(options.reason) > 123) {
+      throw new RangeError('The close reason must not be greater than 123 bytes');
+    }
+    if (typeof timeout !== 'number' || !(timeout >= 0)) {
+      throw new RangeError(`timeout must be a number >= 0, got ${String(timeout)}`);
+    }
     const connections = [...this.live];
     const closed = new Promise<void>((resolve) => {
       if (this.state === ServerState.Closed) resolve();
@@ -357,9 +419,12 @@ export class WebSocketServer<
 
   /** Whether this server serves the request's path (the query string is ignored). */
   shouldHandle(req: R): boolean {
+    return this.servesPath(req.url ?? '');
+  }
+
+  private servesPath(url: string): boolean {
     const path = this.options.path;
     if (path === undefined || path === null || path === '') return true;
-    const url = req.url ?? '';
     const query = url.indexOf('?');
     return (query === -1 ? url : url.slice(0, query)) === path;
   }
@@ -386,7 +451,7 @@ export class WebSocketServer<
       return;
     }
 
-    const request = validateUpgradeRequest(req.method, req.httpVersion, req.headers);
+    const request = validateUpgradeRequest(req.method, req.httpVersion, req.headers, req.rawHeaders);
     if (!request.ok) {
       this.refuseMalformed(req, socket, request.status, request.message, request.headers);
       return;
@@ -412,9 +477,28 @@ export class WebSocketServer<
       return;
     }
 
+    this.verify(
+      req,
+      origin,
+      () => this.completeUpgrade(request.key, request.protocols, agreement, req, socket, head, cb),
+      (status, message, headers) => writeHttpErrorAndClose(socket, status, message, headers),
+    );
+  }
+
+  /**
+   * Runs `verifyClient` (when set) in its synchronous or callback form, then
+   * calls exactly one of `accept` and `refuse` (401 unless the callback gave
+   * a valid status). Synchronous when verifyClient is.
+   */
+  private verify(
+    req: R,
+    origin: string | undefined,
+    accept: () => void,
+    refuse: (status: number, message?: string, headers?: OutgoingHttpHeaders) => void,
+  ): void {
     const verifyClient = this.options.verifyClient;
     if (verifyClient === undefined || verifyClient === null) {
-      this.completeUpgrade(request.key, request.protocols, agreement, req, socket, head, cb);
+      accept();
       return;
     }
     const info: VerifyClientInfo<R> = { origin, secure: isSecure(req), req };
@@ -424,18 +508,116 @@ export class WebSocketServer<
         if (answered) return;
         answered = true;
         if (!result) {
-          writeHttpErrorAndClose(socket, isHttpStatus(code) ? code : HttpStatus.UNAUTHORIZED, message, headers);
+          refuse(isHttpStatus(code) ? code : HttpStatus.UNAUTHORIZED, message, headers);
           return;
         }
-        this.completeUpgrade(request.key, request.protocols, agreement, req, socket, head, cb);
+        accept();
       });
       return;
     }
     if (!(verifyClient as VerifyClientCallbackSync<R>)(info)) {
-      writeHttpErrorAndClose(socket, HttpStatus.UNAUTHORIZED);
+      refuse(HttpStatus.UNAUTHORIZED);
       return;
     }
-    this.completeUpgrade(request.key, request.protocols, agreement, req, socket, head, cb);
+    accept();
+  }
+
+  /**
+   * Completes (or refuses) the opening handshake of a WebSocket over HTTP/2
+   * (RFC 8441): an extended CONNECT stream and the headers of its 'stream'
+   * event. The counterpart of handleUpgrade() for applications that route
+   * the streams of their own http2 server (`noServer`); that server must
+   * advertise `settings: { enableConnectProtocol: true }`. `cb` receives the
+   * open WebSocket and a request object (`req.httpVersion` is '2.0').
+   * Refusals are answered on the stream with a status and the stream is
+   * closed; nothing the client sends makes this throw. Throws if called
+   * twice with the same stream.
+   */
+  handleStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, cb: UpgradeCallback<W, R>): void {
+    if (!claimStream(stream)) {
+      throw new Error(
+        'handleStream() was called more than once with the same stream: ' +
+          'is the server both attached (`server` option) and called by hand?',
+      );
+    }
+    this.acceptStream(stream, headers, undefined, undefined, cb);
+  }
+
+  /** The HTTP/2 counterpart of handleUpgrade(), for a claimed stream. */
+  private acceptStream(
+    stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    rawHeaders: string[] | undefined,
+    compatRequest: Http2ServerRequest | undefined,
+    cb: UpgradeCallback<W, R>,
+  ): void {
+    guardSocket(stream);
+    // Node's own HTTP/2 request class: httpVersion '2.0', url, method, headers, socket.
+    const req = (compatRequest ??
+      new Http2ServerRequest(stream, headers, {}, rawHeaders ?? flattenHeaders(headers))) as unknown as R;
+
+    if (this.overLimit(remoteIp(req))) {
+      respondStreamError(stream, HttpStatus.SERVICE_UNAVAILABLE, 'Too many connections');
+      return;
+    }
+    const request = validateConnectRequest(headers);
+    if (!request.ok) {
+      respondStreamError(stream, request.status, request.message, request.headers);
+      return;
+    }
+    if (!this.shouldHandle(req)) {
+      respondStreamError(stream, HttpStatus.BAD_REQUEST);
+      return;
+    }
+    const origin = joinHeaderValue(headers.origin);
+    if (this.originCheck !== null && !this.originCheck(origin, req)) {
+      respondStreamError(stream, HttpStatus.FORBIDDEN, 'Origin not allowed');
+      return;
+    }
+    let agreement: ServerExtensionAgreement;
+    try {
+      const deflate = this.options.perMessageDeflate;
+      agreement = negotiateServerExtensions(request.extensions, deflate === true ? {} : deflate || false);
+    } catch {
+      respondStreamError(stream, HttpStatus.BAD_REQUEST, 'Invalid or unacceptable Sec-WebSocket-Extensions header');
+      return;
+    }
+    this.verify(
+      req,
+      origin,
+      () => this.completeStream(stream, request.protocols, agreement, request.key, req, cb),
+      (status, message, extraHeaders) => respondStreamError(stream, status, message, extraHeaders),
+    );
+  }
+
+  private completeStream(
+    stream: ServerHttp2Stream,
+    protocols: readonly string[],
+    agreement: ServerExtensionAgreement,
+    key: string | undefined,
+    req: R,
+    cb: UpgradeCallback<W, R>,
+  ): void {
+    // The client may have reset the stream (or ended its side) while verifyClient was thinking.
+    if (stream.destroyed || stream.closed || !stream.readable || !stream.writable) {
+      abortDuplex(stream);
+      return;
+    }
+    if (this.state !== ServerState.Running || this.overLimit(remoteIp(req))) {
+      respondStreamError(stream, HttpStatus.SERVICE_UNAVAILABLE);
+      return;
+    }
+    const protocol = this.chooseSubprotocol(protocols, req);
+    if (protocol === null) {
+      respondStreamError(stream, HttpStatus.INTERNAL_SERVER_ERROR, SUBPROTOCOL_NOT_OFFERED);
+      return;
+    }
+    const lines = http2AcceptLines(protocol, agreement.header, key === undefined ? undefined : computeAcceptKey(key));
+    this.emit('headers', lines, req);
+    // A `headers` listener may have destroyed the stream.
+    if (!respondStreamAccept(stream, headersFromLines(lines))) return;
+    lingerAfterServerEnd(stream);
+    this.startConnection(stream, Buffer.alloc(0), req, protocol, agreement, '2', cb);
   }
 
   private refuseMalformed(
@@ -471,22 +653,10 @@ export class WebSocketServer<
       return;
     }
 
-    let protocol = '';
-    if (protocols.length > 0) {
-      const handleProtocols = this.options.handleProtocols;
-      const chosen = handleProtocols ? handleProtocols(new Set(protocols), req) : protocols[0]!;
-      if (typeof chosen === 'string' && chosen !== '') {
-        // RFC 6455 4.2.2: the answer must be one of the client's values.
-        if (!protocols.includes(chosen)) {
-          writeHttpErrorAndClose(
-            socket,
-            HttpStatus.INTERNAL_SERVER_ERROR,
-            'handleProtocols returned a subprotocol the client did not offer',
-          );
-          return;
-        }
-        protocol = chosen;
-      }
+    const protocol = this.chooseSubprotocol(protocols, req);
+    if (protocol === null) {
+      writeHttpErrorAndClose(socket, HttpStatus.INTERNAL_SERVER_ERROR, SUBPROTOCOL_NOT_OFFERED);
+      return;
     }
 
     const lines = upgradeResponseLines(computeAcceptKey(key), protocol, agreement.header);
@@ -494,7 +664,36 @@ export class WebSocketServer<
     // A `headers` listener may have destroyed the socket (SECURITY-CASES row 15).
     if (socket.destroyed) return;
     socket.write(serializeResponseLines(lines));
+    this.startConnection(socket, head, req, protocol, agreement, '1.1', cb);
+  }
 
+  /**
+   * The subprotocol to answer with: handleProtocols' choice (or the client's
+   * first), '' for none, or null when handleProtocols chose one the client
+   * did not offer (RFC 6455 4.2.2: the answer must be one of the client's).
+   */
+  private chooseSubprotocol(protocols: readonly string[], req: R): string | null {
+    if (protocols.length === 0) return '';
+    const handleProtocols = this.options.handleProtocols;
+    const chosen = handleProtocols ? handleProtocols(new Set(protocols), req) : protocols[0]!;
+    if (typeof chosen !== 'string' || chosen === '') return '';
+    return protocols.includes(chosen) ? chosen : null;
+  }
+
+  /**
+   * The part of accepting shared by HTTP/1.1 upgrades and HTTP/2 streams,
+   * once the answer is sent: the WebSocket, the bookkeeping that limits and
+   * graceful shutdown rely on, and the callback.
+   */
+  private startConnection(
+    socket: Duplex,
+    head: Buffer,
+    req: R,
+    protocol: string,
+    agreement: ServerExtensionAgreement,
+    httpVersion: '1.1' | '2',
+    cb: UpgradeCallback<W, R>,
+  ): void {
     const options = this.options;
     const sideOptions: ServerSideOptions = {
       autoPong: options.autoPong!,
@@ -515,10 +714,12 @@ export class WebSocketServer<
       protocol,
       extensions: agreement.header,
       perMessageDeflate: agreement.perMessageDeflate,
+      ...(agreement.deflateOptions !== undefined && { deflateOptions: agreement.deflateOptions }),
       maxPayload: options.maxPayload!,
       skipUTF8Validation: options.skipUTF8Validation!,
       autoPong: options.autoPong!,
       allowSynchronousEvents: options.allowSynchronousEvents!,
+      httpVersion,
     });
     // The WebSocket listens for socket errors from here on.
     unguardSocket(socket);
@@ -552,7 +753,10 @@ export class WebSocketServer<
 /** The server's events and their listener arguments (ws v8 names). */
 export interface WebSocketServerEvents<W extends WebSocket = WebSocket, R extends IncomingMessage = IncomingMessage> {
   connection: [ws: W, req: R];
-  /** The 101 response lines, before they are written: listeners may add lines. */
+  /**
+   * The 101 response lines, before they are written: listeners may add lines.
+   * Over HTTP/2: 'HTTP/2 200' then `name: value` lines, sent as headers.
+   */
   headers: [headers: string[], req: R];
   error: [error: Error];
   listening: [];

@@ -12,12 +12,13 @@ import type { ClientOptions } from '../client/client-options.js';
 import { CloseCode, isValidWireCloseCode } from '../protocol/close-codes.js';
 import { ReadyState } from '../protocol/connection.js';
 import { WebSocketError } from '../protocol/errors.js';
+import { frameHeaderLength } from '../protocol/frame-encoder.js';
 import type { MaskKeyGenerator } from '../protocol/mask-key.js';
 import type { AttachOptions, ClientHandshakeTarget } from '../transport/attach-options.js';
 import { HeartbeatScheduler, type HeartbeatMember, type HeartbeatOptions } from '../transport/heartbeat-scheduler.js';
 import { SocketTransport, type WriteCallback } from '../transport/socket-transport.js';
 import type { TransportEvents } from '../transport/transport-events.js';
-import { addEventTargetSurface, type WebSocketEventMap } from './event-target-surface.js';
+import { addEventTargetSurface, CLOSED_CLEANLY, type WebSocketEventMap } from './event-target-surface.js';
 import { PubSub } from '../server/pubsub.js';
 import { iterateMessages, type IteratedMessage } from './message-iterator.js';
 import { isBlob, toPayload, type SendData } from './payload.js';
@@ -45,7 +46,11 @@ export interface ConnectionLimitsOptions {
   highWaterMark?: number;
   /** A cap on bufferedAmount (default: none). What happens past it is `onBufferOverflow`. */
   maxBufferedAmount?: number;
-  /** 'close' (1008, the default), 'drop' (the message is discarded, its callback gets an error) or a function. */
+  /**
+   * 'close' (the default: terminate, `close` reports 1008), 'drop' (the message is discarded) or a
+   * function called with (ws, bytes of the frame that did not fit). In every case the message is not
+   * queued and its send callback gets a WSX_ERR_BUFFER_OVERFLOW error.
+   */
   onBufferOverflow?: BufferOverflowPolicy;
   /** Pings and pongs accepted per second before failing with 1008 (default 1000; 0 = no limit). */
   maxControlFramesPerSecond?: number;
@@ -85,6 +90,7 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
   private _binaryType: BinaryType = 'nodebuffer';
   private _protocol = '';
   private _extensions = '';
+  private _httpVersion: '1.1' | '2' = '1.1';
   private _url = '';
   private _isServer: boolean;
   private _transport: SocketTransport | null = null;
@@ -97,6 +103,8 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
   private _streamFragments = false;
   private _bufferedAfterClose = 0;
   private _errorEmitted = false;
+  private _abortingHandshake = false;
+  private _closeFrameReceived = false;
   private _blobChain: Promise<void> | null = null;
   private _pendingEvents: Array<() => void> | null = null;
   private _limits: ConnectionLimitsOptions = {};
@@ -159,9 +167,19 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
     return this._url;
   }
 
+  /** The HTTP version the WebSocket runs on: '2' over an HTTP/2 stream (RFC 8441), else '1.1'. */
+  get httpVersion(): '1.1' | '2' {
+    return this._httpVersion;
+  }
+
   /** Bytes accepted by send() and not yet handed to the operating system. */
   get bufferedAmount(): number {
     return (this._transport?.bufferedAmount ?? 0) + this._bufferedAfterClose;
+  }
+
+  /** @internal The CloseEvent's `wasClean`: the closing handshake took place. */
+  get [CLOSED_CLEANLY](): boolean {
+    return this._closeFrameReceived;
   }
 
   get isPaused(): boolean {
@@ -202,7 +220,7 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
   /** Sends to every subscriber of `topic` except this connection; returns the number of recipients. */
   publish(topic: string, data: SendData, options: { binary?: boolean } = {}): number {
     if (isBlob(data)) throw new TypeError('publish() takes text or bytes, not a Blob');
-    const isBinary = options.binary ?? typeof data !== 'string';
+    const isBinary = options.binary ?? (typeof data !== 'string' && typeof data !== 'number');
     return this.pubsub().publish(topic, toPayload(data, 'data'), isBinary, this);
   }
 
@@ -227,7 +245,8 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
     }
     if (this._readyState === ReadyState.CONNECTING) throw notOpen(this._readyState);
     const opts = options ?? {};
-    const isBinary = opts.binary ?? typeof data !== 'string';
+    // A number is sent as its decimal text, so as text (as in ws).
+    const isBinary = opts.binary ?? (typeof data !== 'string' && typeof data !== 'number');
     const fin = opts.fin ?? true;
     const compress = opts.compress ?? true;
     if (isBlob(data)) {
@@ -252,29 +271,34 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
       return false;
     }
     const max = this._limits.maxBufferedAmount;
-    if (max !== undefined && transport.bufferedAmount + payload.length > max && !this.overflow(payload.length, callback)) {
-      return false;
+    if (max !== undefined) {
+      // The frame header counts too, so bufferedAmount never passes the cap.
+      const bytes = payload.length + frameHeaderLength(payload.length, !this._isServer);
+      if (transport.bufferedAmount + bytes > max) {
+        this.overflow(bytes, callback);
+        return false;
+      }
     }
     return transport.send(payload, isBinary, fin, compress, callback);
   }
 
   /**
-   * Applies the slow-consumer policy. Returns true when the message may still
-   * be queued (a custom policy that did not close the socket).
+   * Applies the slow-consumer policy to a message that does not fit. The
+   * message is never queued (that is what keeps memory bounded): 'close'
+   * terminates, 'drop' discards it, a function is told and decides the rest.
    */
-  private overflow(bytes: number, callback?: WriteCallback): boolean {
+  private overflow(bytes: number, callback?: WriteCallback): void {
     const policy = this._limits.onBufferOverflow ?? 'close';
     const error = new WebSocketError('WSX_ERR_BUFFER_OVERFLOW', 'bufferedAmount would exceed maxBufferedAmount', CloseCode.POLICY_VIOLATION);
     if (callback) process.nextTick(callback, error);
-    if (policy === 'drop') return false;
+    if (policy === 'drop') return;
     if (policy === 'close') {
       // The peer is not reading: a close frame would only queue behind the backlog.
       this._readyState = ReadyState.CLOSING;
       this._transport?.terminateWith(error);
-      return false;
+      return;
     }
     policy(this, bytes);
-    return false;
   }
 
   /**
@@ -286,7 +310,10 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
     const transport = this._transport;
     if (this._readyState !== ReadyState.OPEN || transport === null) return false;
     const max = this._limits.maxBufferedAmount;
-    if (max !== undefined && transport.bufferedAmount + bytes > max && !this.overflow(bytes)) return false;
+    if (max !== undefined && transport.bufferedAmount + bytes > max) {
+      this.overflow(bytes);
+      return false;
+    }
     if (!transport.sendEncoded(frames, bytes)) return false;
     transport.checkHighWaterMark();
     return true;
@@ -366,8 +393,10 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
       this.abortHandshake('WebSocket was closed before the connection was established');
       return;
     }
+    // No transport: a failed handshake is already reporting its close.
+    if (this._transport === null) return;
     this._readyState = ReadyState.CLOSING;
-    this._transport!.close(code ?? (reasonBytes.length > 0 ? CloseCode.NORMAL_CLOSURE : -1), reasonBytes);
+    this._transport.close(code ?? (reasonBytes.length > 0 ? CloseCode.NORMAL_CLOSURE : -1), reasonBytes);
   }
 
   /** Destroys the connection at once, without a closing handshake. */
@@ -377,8 +406,9 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
       this.abortHandshake('WebSocket was closed before the connection was established');
       return;
     }
+    if (this._transport === null) return;
     this._readyState = ReadyState.CLOSING;
-    this._transport!.terminate();
+    this._transport.terminate();
   }
 
   /** Stops reading from the peer (TCP backpressure) until resume(). */
@@ -394,8 +424,16 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
 
   private abortHandshake(message: string): void {
     const handshake = this._handshake;
+    if (handshake === null) return;
     this._handshake = null;
-    handshake?.abort(new WebSocketError('WSX_ERR_HANDSHAKE', message, CloseCode.ABNORMAL_CLOSURE));
+    this._readyState = ReadyState.CLOSING;
+    // The request stops now; failHandshake() defers the events (see there).
+    this._abortingHandshake = true;
+    try {
+      handshake.abort(new WebSocketError('WSX_ERR_HANDSHAKE', message, CloseCode.ABNORMAL_CLOSURE));
+    } finally {
+      this._abortingHandshake = false;
+    }
   }
 
   // ---- handshake target (called by client/ and server/) -----------------------------
@@ -411,6 +449,7 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
     this._socket = socket;
     this._protocol = options.protocol;
     this._extensions = options.extensions;
+    this._httpVersion = options.httpVersion ?? '1.1';
     this._autoPong = options.autoPong;
     this._allowSynchronousEvents = options.allowSynchronousEvents;
     this._transport = new SocketTransport(socket, this, {
@@ -458,6 +497,12 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
   failHandshake(error: Error): void {
     this._handshake = null;
     this._readyState = ReadyState.CLOSING;
+    if (this._abortingHandshake) {
+      // close()/terminate() while CONNECTING: as in ws and browsers, error and
+      // close come on a later tick, so listeners added after the call see them.
+      process.nextTick(() => this.failHandshake(error));
+      return;
+    }
     this.emitError(error);
     this._readyState = ReadyState.CLOSED;
     this.emit('close', CloseCode.ABNORMAL_CLOSURE, EMPTY);
@@ -536,6 +581,7 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
 
   /** @internal */
   onCloseFrame(_code: number, _reason: Buffer): void {
+    this._closeFrameReceived = true;
     this._readyState = ReadyState.CLOSING;
   }
 

@@ -14,6 +14,7 @@ import {
 } from './client-extensions.js';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './client-options.js';
 import { buildHandshakeHeaders } from './handshake-request.js';
+import { startHttp2ClientHandshake } from './http2-client-handshake.js';
 import { validateHandshakeResponse } from './handshake-response.js';
 import { mayForwardCredentials, redirectLocation } from './redirect-policy.js';
 import { normalizeSubprotocols } from './subprotocols.js';
@@ -47,6 +48,17 @@ export function startClientHandshake<Target extends ClientHandshakeTarget>(
   const url = parseWebSocketUrl(address);
   const offeredProtocols = normalizeSubprotocols(protocols);
   target.setUrl(url.href);
+  if (resolved.http2 !== false) {
+    return startHttp2ClientHandshake(target, url, offeredProtocols, resolved, () => {
+      const http1 = new ClientHandshakeRun(target, resolved, offeredProtocols, url);
+      try {
+        http1.sendRequest(url);
+      } catch (error) {
+        http1.abort(error as Error);
+      }
+      return http1;
+    });
+  }
   const handshake = new ClientHandshakeRun(target, resolved, offeredProtocols, url);
   try {
     handshake.sendRequest(url);
@@ -256,6 +268,7 @@ class ClientHandshakeRun<Target extends ClientHandshakeTarget> implements Client
       protocol,
       extensions: accepted.extensions,
       perMessageDeflate: accepted.perMessageDeflate,
+      ...(accepted.deflateOptions !== undefined && { deflateOptions: accepted.deflateOptions }),
       maxPayload: options.maxPayload,
       skipUTF8Validation: options.skipUTF8Validation,
       autoPong: options.autoPong,

@@ -1,4 +1,5 @@
 import type { Agent, ClientRequest, OutgoingHttpHeaders, RequestOptions } from 'node:http';
+import type { ClientHttp2Session } from 'node:http2';
 import type { LookupFunction } from 'node:net';
 import type { ConnectionOptions, SecureContextOptions } from 'node:tls';
 import type { ZlibOptions } from 'node:zlib';
@@ -54,8 +55,15 @@ export interface ClientOptions<Target = ClientHandshakeTarget> extends SecureCon
   rejectUnauthorized?: boolean;
   servername?: string;
   checkServerIdentity?: ConnectionOptions['checkServerIdentity'];
-  /** Reserved for RFC 8441 (WebSocket over HTTP/2); ignored for now. */
-  http2?: boolean;
+  /**
+   * WebSocket over HTTP/2 (RFC 8441). `false` (default): an HTTP/1.1
+   * upgrade. `true`: an extended CONNECT stream on a session shared by all
+   * WebSockets to the same origin (h2 by ALPN for wss:, h2c by prior
+   * knowledge for ws:), falling back to the HTTP/1.1 upgrade when the server
+   * does not speak HTTP/2 or does not advertise SETTINGS_ENABLE_CONNECT_PROTOCOL.
+   * A `ClientHttp2Session`: the stream is opened on that session, no fallback.
+   */
+  http2?: boolean | ClientHttp2Session;
   // ws 8 options accepted for compatibility; the connection layer owns them.
   closeTimeout?: number;
   maxBufferedChunks?: number;
@@ -110,6 +118,8 @@ export interface ResolvedClientOptions<Target> {
   allowSynchronousEvents: boolean;
   perMessageDeflate: boolean | ClientDeflateOptions;
   finishRequest: ((request: ClientRequest, websocket: Target) => void) | undefined;
+  /** false, true (pooled session with HTTP/1.1 fallback) or the application's session. */
+  http2: boolean | ClientHttp2Session;
   transport: TransportRequestOptions;
 }
 
@@ -131,7 +141,7 @@ export function resolveClientOptions<Target>(options: ClientOptions<Target> | un
     allowSynchronousEvents = true,
     perMessageDeflate = true,
     finishRequest,
-    http2: _http2,
+    http2 = false,
     closeTimeout: _closeTimeout,
     maxBufferedChunks: _maxBufferedChunks,
     maxFragments: _maxFragments,
@@ -151,6 +161,9 @@ export function resolveClientOptions<Target>(options: ClientOptions<Target> | un
   if (typeof maxRedirects !== 'number' || !(maxRedirects >= 0)) {
     throw new RangeError(`Invalid maxRedirects: ${String(maxRedirects)}`);
   }
+  if (typeof http2 !== 'boolean' && (http2 === null || typeof http2 !== 'object' || typeof http2.request !== 'function')) {
+    throw new TypeError('The http2 option must be a boolean or a ClientHttp2Session');
+  }
 
   return {
     headers,
@@ -166,6 +179,7 @@ export function resolveClientOptions<Target>(options: ClientOptions<Target> | un
     allowSynchronousEvents,
     perMessageDeflate,
     finishRequest,
+    http2,
     transport,
   };
 }

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { DeflateTuning, InflateTuning } from '../protocol/permessage-deflate-negotiation.js';
 
 /**
  * What the handshake layers (server/ and client/) hand to a WebSocket once
@@ -12,10 +13,18 @@ export interface AttachOptions {
   extensions: string;
   /** The negotiated permessage-deflate parameters (null when not in use). */
   perMessageDeflate: NegotiatedDeflate | null;
+  /**
+   * The codec settings from the `perMessageDeflate` option that produced the
+   * agreement; the handshakes set it whenever `perMessageDeflate` is not null.
+   * Absent, the codec uses ws's defaults (threshold 1024, 10 zlib jobs).
+   */
+  deflateOptions?: DeflateCodecSettings;
   maxPayload: number;
   skipUTF8Validation: boolean;
   autoPong: boolean;
   allowSynchronousEvents: boolean;
+  /** The HTTP version the handshake ran on: '2' for an RFC 8441 stream (default '1.1'). */
+  httpVersion?: '1.1' | '2';
 }
 
 /**
@@ -27,6 +36,20 @@ export interface NegotiatedDeflate {
   clientNoContextTakeover: boolean;
   serverMaxWindowBits: number;
   clientMaxWindowBits: number;
+}
+
+/**
+ * How this side runs permessage-deflate once it is agreed: what the
+ * `perMessageDeflate` option says beyond the negotiated parameters.
+ * (`maxPayload` comes from AttachOptions.)
+ */
+export interface DeflateCodecSettings {
+  /** Messages whose first frame is shorter than this many bytes go uncompressed. */
+  threshold: number;
+  /** The process-wide zlib job limit to join (one limiter per distinct value). */
+  concurrencyLimit: number;
+  zlibDeflateOptions?: DeflateTuning;
+  zlibInflateOptions?: InflateTuning;
 }
 
 /**
