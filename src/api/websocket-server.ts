@@ -188,6 +188,18 @@ function flattenHeaders(headers: IncomingHttpHeaders): string[] {
   return raw;
 }
 
+/**
+ * The cap of the HTTP server that parsed `req`, which Node applies to the
+ * entries of rawHeaders (names and values: default 2000, so ~1000 headers;
+ * 0 means none).
+ */
+function headerCountLimit(req: IncomingMessage): number {
+  const server = (req.socket as { server?: { maxHeadersCount?: number | null } } | null)?.server;
+  const limit = server?.maxHeadersCount;
+  if (limit === 0) return Infinity; // Node: 0 means no limit, nothing is dropped
+  return typeof limit === 'number' && limit > 0 ? limit : 2000;
+}
+
 function remoteIp(req: IncomingMessage): string {
   return req.socket?.remoteAddress ?? '';
 }
@@ -454,6 +466,12 @@ export class WebSocketServer<
     const request = validateUpgradeRequest(req.method, req.httpVersion, req.headers, req.rawHeaders);
     if (!request.ok) {
       this.refuseMalformed(req, socket, request.status, request.message, request.headers);
+      return;
+    }
+    // Node silently drops headers past maxHeadersCount: a request that reached
+    // the cap may have lost some, so it is refused rather than half-read.
+    if (req.rawHeaders.length >= headerCountLimit(req)) {
+      this.refuseMalformed(req, socket, HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, 'Too many header fields');
       return;
     }
 
