@@ -4,6 +4,7 @@ import type { LookupFunction } from 'node:net';
 import type { ConnectionOptions, SecureContextOptions } from 'node:tls';
 import type { ZlibOptions } from 'node:zlib';
 import type { ClientHandshakeTarget } from '../transport/attach-options.js';
+import type { HeartbeatOptions } from '../transport/heartbeat-scheduler.js';
 
 /** permessage-deflate settings a client may give (RFC 7692); negotiated in extensions/. */
 export interface ClientDeflateOptions {
@@ -70,6 +71,17 @@ export interface ClientOptions<Target = ClientHandshakeTarget> extends SecureCon
   maxFragments?: number;
   maxPendingAutoPongs?: number;
   generateMask?: (mask: Buffer) => void;
+  // Connection limits shared with server-side connections (see the README's Defaults table).
+  /** send() returns false once bufferedAmount reaches this; 'drain' follows (default 16 KiB). */
+  highWaterMark?: number;
+  /** A cap on bufferedAmount; what happens past it is `onBufferOverflow`. */
+  maxBufferedAmount?: number;
+  /** 'close' (1008, default), 'drop', or a function given the WebSocket and the frame size. */
+  onBufferOverflow?: 'close' | 'drop' | ((ws: Target, bytes: number) => void);
+  /** Pings and pongs accepted per second before failing with 1008 (default 1000; 0 = no limit). */
+  maxControlFramesPerSecond?: number;
+  /** Ping after `interval` ms of silence; terminate (1006) after `timeout` ms more. */
+  heartbeat?: HeartbeatOptions;
 }
 
 export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
@@ -102,6 +114,11 @@ export type TransportRequestOptions = Omit<
   | 'maxFragments'
   | 'maxPendingAutoPongs'
   | 'generateMask'
+  | 'highWaterMark'
+  | 'maxBufferedAmount'
+  | 'onBufferOverflow'
+  | 'maxControlFramesPerSecond'
+  | 'heartbeat'
 >;
 
 export interface ResolvedClientOptions<Target> {
@@ -147,6 +164,11 @@ export function resolveClientOptions<Target>(options: ClientOptions<Target> | un
     maxFragments: _maxFragments,
     maxPendingAutoPongs: _maxPendingAutoPongs,
     generateMask: _generateMask,
+    highWaterMark: _highWaterMark,
+    maxBufferedAmount: _maxBufferedAmount,
+    onBufferOverflow: _onBufferOverflow,
+    maxControlFramesPerSecond: _maxControlFramesPerSecond,
+    heartbeat: _heartbeat,
     ...transport
   } = options ?? {};
 
