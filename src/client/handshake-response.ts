@@ -32,8 +32,9 @@ function handshakeError(message: string): WebSocketError {
 }
 
 /** Node joins repeated headers with ', ' (set-cookie aside); treat arrays the same. */
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value;
+function single(value: string | string[] | number | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(', ') : String(value);
 }
 
 /**
@@ -61,6 +62,24 @@ export function validateHandshakeResponse(
     throw handshakeError('Invalid Sec-WebSocket-Accept header');
   }
 
+  return checkNegotiation(headers, expected);
+}
+
+/** What the client offered, against which the server's choices are judged. */
+export interface NegotiationExpectation {
+  offeredProtocols: readonly string[];
+  offeredExtensions: ReadonlySet<string>;
+}
+
+/**
+ * The checks both handshakes (HTTP/1.1 101 and HTTP/2 200) make on what the
+ * server chose: a subprotocol that is exactly one of those offered, and
+ * extensions that were offered, each named once.
+ */
+export function checkNegotiation(
+  headers: Record<string, string | string[] | number | undefined>,
+  expected: NegotiationExpectation,
+): AcceptedHandshake {
   // A server may decline every offered subprotocol by sending none (RFC 6455
   // 4.2.2); what it sends must be exactly one of those offered.
   const protocol = single(headers['sec-websocket-protocol']);
