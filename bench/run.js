@@ -30,6 +30,10 @@ async function main() {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  if (opts.render) {
+    renderSaved(opts.render, opts.md ?? 'BENCHMARKS.md');
+    return;
+  }
   if (opts.noPin) process.env.WSX_BENCH_NO_PIN = '1';
   installCleanup();
   // With --json, stdout carries only the JSON document.
@@ -100,12 +104,28 @@ async function main() {
       durationMs: profile.durationMs,
       machine,
       pinning: pinningPlan(),
-      targets: selected.map((t) => ({ name: t.name, label: t.label, skipped: t.skip ?? null, version: t.version ?? null })),
+      targets: selected.map((t) => ({ name: t.name, label: t.label, skipped: t.skip ?? null, version: t.version ?? null, note: t.note ?? null })),
       scenarios: Object.fromEntries(scenarios.map((s) => [s.name, { title: s.title, ...summaries[s.name], perRun: results[s.name] }])),
       micro,
     };
     process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   }
+}
+
+/** Rebuilds the Markdown report from a saved --json document (after editing bench/notes.md, say). */
+function renderSaved(jsonFile, mdFile) {
+  const doc = JSON.parse(readFileSync(path.resolve(jsonFile), 'utf8'));
+  const sections = [];
+  for (const scenario of SCENARIOS) {
+    const saved = doc.scenarios?.[scenario.name];
+    if (saved) sections.push(renderScenario(scenario, saved, doc.runs));
+  }
+  if (doc.micro?.length) sections.push(renderMicro(doc.micro));
+  const targets = doc.targets.map((t) => ({ ...t, ...(t.skipped ? { skip: t.skipped } : {}), note: t.note }));
+  const profile = { warmupMs: doc.warmupMs, durationMs: doc.durationMs };
+  const file = path.resolve(repoRoot, mdFile);
+  writeFileSync(file, markdownDocument(doc.command, doc.profile, doc.runs, profile, doc.machine, targets, sections));
+  process.stdout.write(`wrote ${path.relative(process.cwd(), file) || file} from ${jsonFile}\n`);
 }
 
 /** bench/notes.md (hand-written analysis: profiles, limits) is carried into every regenerated BENCHMARKS.md. */

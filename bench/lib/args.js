@@ -11,10 +11,12 @@ export const USAGE = `usage: node bench/run.js [options]
   --no-pin             do not pin server and load to different CPUs with taskset
   --json               print the results as JSON on stdout (progress goes to stderr)
   --md [FILE]          also write the report as Markdown (default FILE: BENCHMARKS.md)
+  --render JSON        run nothing: rebuild the Markdown (--md) from a saved --json result,
+                       with the current bench/notes.md
   -h, --help           this text`;
 
 export function parseArgs(argv) {
-  const opts = { quick: false, smoke: false, json: false, noPin: false, runs: null, durationMs: null, only: null, targets: null, md: null, help: false };
+  const opts = { quick: false, smoke: false, json: false, noPin: false, runs: null, durationMs: null, only: null, targets: null, md: null, render: null, help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -31,6 +33,7 @@ export function parseArgs(argv) {
     else if (a === '--only') opts.only = list(value());
     else if (a === '--targets') opts.targets = list(value());
     else if (a === '--md') opts.md = argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[++i] : 'BENCHMARKS.md';
+    else if (a === '--render') opts.render = value();
     else if (a === '-h' || a === '--help') opts.help = true;
     else throw new Error(`unknown option ${a}\n${USAGE}`);
   }

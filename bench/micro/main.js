@@ -10,6 +10,7 @@ import { parseCases } from './parse.bench.js';
 import { utf8Cases } from './utf8.bench.js';
 import { encodeCases } from './encode.bench.js';
 import { deflateCases } from './deflate.bench.js';
+import { pipelineCases } from './pipeline.bench.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -23,6 +24,7 @@ const cases = [
   ...utf8Cases(ctx),
   ...encodeCases(ctx),
   ...(await deflateCases(ctx)),
+  ...pipelineCases(ctx),
 ];
 const rows = await runCases(cases, timeMs);
 if (json) {

@@ -17,6 +17,7 @@ export function loadWs() {
     Sender: require(path.join(lib, 'sender.js')),
     validation: require(path.join(lib, 'validation.js')),
     PerMessageDeflate: require(path.join(lib, 'permessage-deflate.js')),
+    WebSocket: require(path.join(lib, 'websocket.js')), // server side: new WebSocket(null, undefined, {}).setSocket(…)
     bufferutilNative: process.env.WS_NO_BUFFER_UTIL ? 'disabled (WS_NO_BUFFER_UTIL)' : 'as installed',
   };
 }

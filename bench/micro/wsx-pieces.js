@@ -19,13 +19,14 @@ async function load(relative) {
 }
 
 export async function loadWsx() {
-  const [mask, frameParser, frameEncoder, utf8, connection, deflate] = await Promise.all([
+  const [mask, frameParser, frameEncoder, utf8, connection, deflate, websocket] = await Promise.all([
     load('protocol/mask.js'),
     load('protocol/frame-parser.js'),
     load('protocol/frame-encoder.js'),
     load('protocol/utf8-validator.js'),
     load('protocol/connection.js'),
     load('extensions/permessage-deflate.js'),
+    load('api/websocket.js'),
   ]);
   return {
     unmaskInPlace: mask?.unmaskInPlace ?? null, // (buf, start, end, keyUint32, keyOffset)
@@ -36,6 +37,7 @@ export async function loadWsx() {
     Utf8Validator: utf8?.Utf8Validator ?? null, // .write(buf, start, end) then .finish()
     Connection: connection?.Connection ?? null, // new ({ role }, handler).receive(chunk)
     PerMessageDeflate: deflate?.PerMessageDeflate ?? null, // new (params, role, { threshold, maxPayload })
+    WebSocket: websocket?.WebSocket ?? null, // server side: new WebSocket(null, undefined, {}).attach(socket, head, options)
   };
 }
 

@@ -38,7 +38,8 @@ const EMPTY = Buffer.alloc(0);
 
 export class FrameParser {
   private phase = Phase.Header;
-  private readonly header = Buffer.alloc(14);
+  /** Holds a header split across reads; allocated the first time one is (most connections never need it). */
+  private header: Buffer | null = null;
   private headerHave = 0;
   private fin = false;
   private rsv1 = false;
@@ -125,10 +126,11 @@ export class FrameParser {
     } else {
       const used0 = this.bufferHeader(chunk, pos, end);
       if (this.phase !== Phase.Header || this.headerHave < 2) return used0;
-      const need = headerSize(this.header[1]!);
+      const header = this.header!;
+      const need = headerSize(header[1]!);
       if (this.headerHave < need) return used0;
       // Buffered header complete: bytes beyond `need` were not taken (bufferHeader stops at need).
-      src = this.header;
+      src = header;
       at = 0;
       used = used0;
       this.headerHave = 0;
@@ -138,11 +140,12 @@ export class FrameParser {
 
   /** Copies header bytes into the 14-byte scratch buffer, up to what the header needs. */
   private bufferHeader(chunk: Buffer, pos: number, end: number): number {
+    const header = (this.header ??= Buffer.allocUnsafe(14));
     let used = 0;
     while (pos + used < end) {
-      const need = this.headerHave >= 2 ? headerSize(this.header[1]!) : 2;
+      const need = this.headerHave >= 2 ? headerSize(header[1]!) : 2;
       if (this.headerHave >= need) break;
-      this.header[this.headerHave++] = chunk[pos + used]!;
+      header[this.headerHave++] = chunk[pos + used]!;
       used++;
     }
     return used;
