@@ -89,7 +89,7 @@ export class SocketTransport implements ConnectionHandler {
   private closed = false;
   private failure: WebSocketError | null = null;
   private peerCode: number = CloseCode.ABNORMAL_CLOSURE;
-  private peerReason: Buffer = Buffer.alloc(0);
+  private peerReason: Buffer = EMPTY_BUFFER;
   private needDrain = false;
   private socketPaused = false;
   // Outgoing compression keeps message order: sends queue while one is being deflated.
@@ -457,7 +457,7 @@ export class SocketTransport implements ConnectionHandler {
         // frame must follow them on the wire, so the failure waits in line
         // (still "inflating", so that resume() reads nothing meanwhile).
         this.inflating = true;
-        this.sendQueue.push({ data: Buffer.alloc(0), isBinary: false, fin: true, compress: false, callback: undefined, failure });
+        this.sendQueue.push({ data: EMPTY_BUFFER, isBinary: false, fin: true, compress: false, callback: undefined, failure });
         return;
       }
       this.failAfterInflate(failure);
@@ -585,7 +585,7 @@ export class SocketTransport implements ConnectionHandler {
     if (!this.connection.closeReceived) {
       // Without the peer's close frame, report our own failure (its code and why), or 1006.
       code = this.failure !== null ? this.failure.closeCode : CloseCode.ABNORMAL_CLOSURE;
-      reason = this.failure !== null ? Buffer.from(this.failure.message) : Buffer.alloc(0);
+      reason = this.failure !== null ? Buffer.from(this.failure.message) : EMPTY_BUFFER;
     }
     this.events.onClosed(code, reason);
   }
