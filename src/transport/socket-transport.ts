@@ -386,6 +386,10 @@ export class SocketTransport implements ConnectionHandler {
         for (const cb of callbacks) cb(error ?? null);
       };
     }
+    // Our high-water mark may sit below the socket's own: then write() returns
+    // true, the socket never emits 'drain', and only this write's completion
+    // tells us the bytes left. Costs a closure only while a sender waits.
+    if (this.needDrain) callback = this.withDrainCheck(callback);
     let ok: boolean;
     if (out.length === 1) {
       ok = socket.write(out[0]!, callback);
@@ -403,6 +407,13 @@ export class SocketTransport implements ConnectionHandler {
       }
     }
     if (!ok && this.bufferedAmount >= this.options.highWaterMark) this.needDrain = true;
+  }
+
+  private withDrainCheck(callback: WriteCallback | undefined): WriteCallback {
+    return (error) => {
+      callback?.(error);
+      if (!error) this.onSocketDrain();
+    };
   }
 
   onOutput(): void {

@@ -173,11 +173,6 @@ test("send() returns false at highWaterMark; 'drain' fires once the peer reads",
 
 test(
   "'drain' also fires when a highWaterMark below the socket's own is crossed within one tick",
-  {
-    todo:
-      'known bug in src/transport/socket-transport.ts (not in this brief): when socket.write() returns true ' +
-      "the socket never emits 'drain', so needDrain stays set and no 'drain' reaches the WebSocket",
-  },
   async () => {
     const { wss, port } = await startServer({ highWaterMark: 1024 });
     const accepted = nextEvent(wss, 'connection');
