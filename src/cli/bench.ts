@@ -183,6 +183,15 @@ export async function runBench(argv: readonly string[]): Promise<number> {
     process.stderr.write(errStyle.red(`error: none of the ${String(settings.connections)} connections opened`) + '\n');
     return ExitCode.CONNECT_FAILED;
   }
+  if (connection.http2) {
+    let fellBack = 0;
+    for (const lane of lanes) if (lane.open && lane.ws.httpVersion !== '2') fellBack++;
+    if (fellBack > 0) {
+      process.stderr.write(
+        errStyle.yellow(`${String(fellBack)} of ${String(opened)} connections fell back to HTTP/1.1 (no WebSockets over HTTP/2 there)`) + '\n',
+      );
+    }
+  }
 
   // The run: every open connection fills its pipeline, each reply sends the next message.
   startedAt = performance.now();

@@ -1,7 +1,8 @@
 /**
  * The options that say how to open a client connection, shared by
  * `wsx connect` and `wsx bench`: the URL, request headers, subprotocols,
- * origin, compression, TLS trust and client certificates, message size.
+ * origin, compression, TLS trust and client certificates, message size,
+ * HTTP/2.
  */
 import { readFileSync } from 'node:fs';
 import type { OutgoingHttpHeaders } from 'node:http';
@@ -20,6 +21,7 @@ export const CLIENT_CONNECTION_OPTIONS: readonly OptionSpec[] = [
   { name: 'key', kind: 'string' },
   { name: 'max-payload', kind: 'integer', min: 0 },
   { name: 'handshake-timeout', kind: 'integer', min: 0 },
+  { name: 'http2', kind: 'flag' },
 ];
 
 export interface ClientConnection {
@@ -28,6 +30,8 @@ export interface ClientConnection {
   readonly options: ClientOptions;
   /** Whether permessage-deflate was asked for (to report a server that declines it). */
   readonly compress: boolean;
+  /** Whether HTTP/2 was asked for (the library falls back to HTTP/1.1 where it is not offered). */
+  readonly http2: boolean;
 }
 
 /** 'localhost:8080/x' means ws://localhost:8080/x, as in wscat and curl. */
@@ -65,12 +69,15 @@ export function clientConnectionFrom(args: ParsedArgs, command: string): ClientC
   }
 
   const compress = args.flags.has('compress');
+  const http2 = args.flags.has('http2');
   const options: ClientOptions = {
     headers,
     // ws offers compression by default; the CLI sends exactly what it is told to.
     perMessageDeflate: compress,
     rejectUnauthorized: !args.flags.has('insecure'),
   };
+  // wss: ALPN h2; ws: h2c with prior knowledge. Either falls back to an HTTP/1.1 upgrade.
+  if (http2) options.http2 = true;
   const origin = args.strings.get('origin');
   if (origin !== undefined) options.origin = origin;
   const ca = args.strings.get('ca');
@@ -85,7 +92,7 @@ export function clientConnectionFrom(args: ParsedArgs, command: string): ClientC
   const handshakeTimeout = args.integers.get('handshake-timeout');
   if (handshakeTimeout !== undefined) options.handshakeTimeout = handshakeTimeout;
 
-  return { url, protocols: args.lists.get('subprotocol') ?? [], options, compress };
+  return { url, protocols: args.lists.get('subprotocol') ?? [], options, compress, http2 };
 }
 
 const CERTIFICATE_ERRORS = new Set([
@@ -97,11 +104,15 @@ const CERTIFICATE_ERRORS = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-/** A connection error as one line, with a hint for the usual certificate problems. */
+/** A connection error as one line, with a hint for the usual certificate and protocol problems. */
 export function describeConnectError(error: Error): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code !== undefined && CERTIFICATE_ERRORS.has(code)) {
     return `${error.message} (trust the certificate with --ca <file>, or skip verification with -k)`;
+  }
+  // Node's HTTP/1.1 parser choking on the answer: an h2c server sends HTTP/2 frames at once.
+  if (code !== undefined && code.startsWith('HPE_')) {
+    return `${error.message} (the server did not answer in HTTP/1.1; if it speaks only HTTP/2, as an h2c server does, add --http2)`;
   }
   return error.message;
 }

@@ -316,7 +316,16 @@ export async function runConnect(argv: readonly string[]): Promise<number> {
 
     ws.on('open', () => {
       opened = true;
-      printer.open({ url: ws.url, protocol: ws.protocol, extensions: ws.extensions });
+      printer.open({
+        url: ws.url,
+        protocol: ws.protocol,
+        extensions: ws.extensions,
+        httpVersion: ws.httpVersion,
+        http2Requested: connection.http2,
+      });
+      if (connection.http2 && ws.httpVersion !== '2') {
+        printer.notice('the server does not take WebSockets over HTTP/2: fell back to HTTP/1.1');
+      }
       if (connection.compress && !ws.extensions.includes('permessage-deflate')) {
         printer.notice('the server declined permessage-deflate: messages go uncompressed');
       }

@@ -22,6 +22,10 @@ export interface OpenInfo {
   readonly url: string;
   readonly protocol: string;
   readonly extensions: string;
+  /** The HTTP version the WebSocket runs on. */
+  readonly httpVersion: '1.1' | '2';
+  /** Whether --http2 was given: then the human line names the version (otherwise always 1.1). */
+  readonly http2Requested: boolean;
 }
 
 export interface HandshakeFailure {
@@ -65,7 +69,8 @@ export function createHumanPrinter(sink: LineSink, out: Style, err: Style, echoS
       if (info.protocol !== '') details.push(`protocol: ${info.protocol}`);
       if (info.extensions !== '') details.push(`extensions: ${info.extensions}`);
       const suffix = details.length > 0 ? ` (${details.join(', ')})` : '';
-      sink.err(err.green(`Connected to ${info.url}${suffix}`));
+      const over = info.http2Requested ? ` over HTTP/${info.httpVersion}` : '';
+      sink.err(err.green(`Connected to ${info.url}${over}${suffix}`));
     },
     message(direction, data, isBinary) {
       if (direction === 'out' && !echoSent) return;
@@ -112,7 +117,7 @@ export function createJsonPrinter(sink: LineSink): EventPrinter {
   };
   return {
     open(info) {
-      emit({ event: 'open', url: info.url, protocol: info.protocol, extensions: info.extensions });
+      emit({ event: 'open', url: info.url, protocol: info.protocol, extensions: info.extensions, httpVersion: info.httpVersion });
     },
     message(direction, data, isBinary) {
       if (isBinary) {

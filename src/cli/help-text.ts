@@ -21,6 +21,7 @@ ${s.bold('Examples')}
   echo hello | wsx connect ws://127.0.0.1:8080        send stdin line by line, print replies
   wsx connect wss://example.org/feed -x '{"op":"sub"}' --wait 5000 --json
   wsx serve --broadcast --static ./public             a chat room with its page
+  wsx serve --http2 --tls-cert c.pem --tls-key k.pem  HTTP/2 and HTTP/1.1 on one port
   wsx bench ws://127.0.0.1:8080 -c 50 -s 1024 -d 10   50 connections, 1 KiB messages, 10 s
 
 ${s.bold('Common options')}
@@ -64,6 +65,11 @@ ${s.bold('Connection')}
   --cert <file>, --key <file>   client certificate and key (PEM)
   --max-payload <bytes>         largest message accepted (default 100 MiB)
   --handshake-timeout <ms>      give up on the opening handshake (default 30000)
+  --http2                       open the WebSocket as an HTTP/2 stream (RFC 8441):
+                                wss:// asks for h2 by ALPN, ws:// tries cleartext h2c
+                                (prior knowledge); a server without WebSockets over
+                                HTTP/2 gets an HTTP/1.1 upgrade instead. The
+                                "Connected" line says which ("over HTTP/2")
   --ping-interval <ms>          send a ping every <ms>
 
 ${s.bold('Output')}
@@ -75,6 +81,7 @@ ${s.bold('Output')}
 ${s.bold('Examples')}
   wsx connect ws://127.0.0.1:8080 -H 'Authorization: Bearer t0ken' -p chat.v2
   wsx connect wss://127.0.0.1:8443 --ca cert.pem -x ping --wait 500
+  wsx connect wss://127.0.0.1:8443 --http2 -k -x hello
   printf 'a\\nb\\n' | wsx connect ws://127.0.0.1:8080 --json | jq -r 'select(.direction=="in").data'
 `;
 }
@@ -98,6 +105,12 @@ ${s.bold('Listening')}
   --host <addr>       address (default 127.0.0.1; 0.0.0.0 for every interface)
   --path <path>       accept WebSocket upgrades on this path only (default: any)
   --tls-cert <file>, --tls-key <file>   serve wss:// (and https://) with this certificate
+                      (--cert and --key are the same options)
+  --http2             serve WebSockets over HTTP/2 streams (RFC 8441) too. With a
+                      certificate: HTTP/2 and HTTP/1.1 on one TLS port (browsers pick
+                      HTTP/2). Without one: cleartext h2c only, for HTTP/2 clients with
+                      prior knowledge (wsx connect --http2); browsers and HTTP/1.1
+                      clients cannot connect. The log says each connection's version
 
 ${s.bold('Connections')}
   --compress          accept permessage-deflate
@@ -108,6 +121,7 @@ ${s.bold('Examples')}
   wsx serve --port 0
   wsx serve --broadcast --static examples/chat --port 8080
   wsx serve --tls-cert cert.pem --tls-key key.pem --port 8443 --heartbeat 30000
+  wsx serve --http2 --tls-cert cert.pem --tls-key key.pem --static ./public --port 8443
 `;
 }
 
@@ -131,7 +145,8 @@ ${s.bold('Output')}
   --json                 the summary as one JSON object
 
 The connection options of wsx connect (-H, -p, -o, --compress, -k, --ca,
---cert, --key, --max-payload, --handshake-timeout) work here too.
+--cert, --key, --max-payload, --handshake-timeout, --http2) work here too;
+with --http2 the connections share one HTTP/2 session.
 
 ${s.bold('Examples')}
   wsx bench ws://127.0.0.1:8080 -c 10 -P 16 -d 5

@@ -1,20 +1,20 @@
 /**
  * `wsx serve`: a WebSocket server for trying clients out. It echoes each
  * message (default) or broadcasts it to every other client, optionally
- * serves a directory over HTTP on the same port (--static) and speaks TLS
- * (--tls-cert/--tls-key). The URLs go to stdout; connections and closes are
- * logged on stderr. Ctrl-C (or SIGTERM) closes every client with 1001.
+ * serves a directory over HTTP on the same port (--static), speaks TLS
+ * (--tls-cert/--tls-key) and HTTP/2 (--http2; serve-http-server.ts). The
+ * URLs go to stdout; connections and closes are logged on stderr. Ctrl-C
+ * (or SIGTERM) closes every client with 1001.
  */
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { parseArgv, type OptionSpec } from './argv-parser.js';
+import { parseArgv, type OptionSpec, type ParsedArgs } from './argv-parser.js';
 import { ExitCode, UsageError } from './cli-errors.js';
 import { hexInline } from './hex-preview.js';
 import { CloseCode, closeCodeName, WebSocket, WebSocketServer } from './library.js';
+import { createServeHttpServer, describeKind, isSecureKind } from './serve-http-server.js';
 import { ServerHeartbeat } from './server-heartbeat.js';
-import { createStaticHandler, createUpgradeRequiredHandler, type RequestHandler } from './static-files.js';
+import { createStaticHandler, createUpgradeRequiredHandler, type RequestHandler, type ServeRequest } from './static-files.js';
 import { colorWanted, createStyle, neutralizeControls } from './terminal-style.js';
 
 export const SERVE_OPTIONS: readonly OptionSpec[] = [
@@ -27,6 +27,10 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { name: 'compress', kind: 'flag' },
   { name: 'tls-cert', kind: 'string' },
   { name: 'tls-key', kind: 'string' },
+  // The names wsx connect uses for its certificate files.
+  { name: 'cert', kind: 'string' },
+  { name: 'key', kind: 'string' },
+  { name: 'http2', kind: 'flag' },
   { name: 'heartbeat', kind: 'integer', min: 1 },
   { name: 'max-payload', kind: 'integer', min: 0 },
   { name: 'verbose', short: 'v', kind: 'flag' },
@@ -55,7 +59,20 @@ function clock(): string {
   return new Date().toTimeString().slice(0, 8);
 }
 
-function peerName(req: IncomingMessage): string {
+/** '2.0' → 'HTTP/2', '1.1' → 'HTTP/1.1'. */
+function httpVersionName(req: ServeRequest): string {
+  return req.httpVersionMajor === 2 ? 'HTTP/2' : `HTTP/${req.httpVersion}`;
+}
+
+/** --tls-cert or its alias --cert (one spelling only). */
+function aliasedPath(args: ParsedArgs, name: string, alias: string): string | undefined {
+  const value = args.strings.get(name);
+  const aliased = args.strings.get(alias);
+  if (value !== undefined && aliased !== undefined) throw new UsageError(`--${alias} is another name for --${name}: give one of them`);
+  return value ?? aliased;
+}
+
+function peerName(req: ServeRequest): string {
   const socket = req.socket;
   const address = socket.remoteAddress ?? '?';
   return `${address.includes(':') ? `[${address}]` : address}:${String(socket.remotePort ?? '?')}`;
@@ -73,22 +90,32 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   const host = args.strings.get('host') ?? DEFAULT_HOST;
   const path = args.strings.get('path');
   if (path !== undefined && !path.startsWith('/')) throw new UsageError(`--path must start with '/', got '${path}'`);
-  const certPath = args.strings.get('tls-cert');
-  const keyPath = args.strings.get('tls-key');
-  if ((certPath === undefined) !== (keyPath === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  const certPath = aliasedPath(args, 'tls-cert', 'cert');
+  const keyPath = aliasedPath(args, 'tls-key', 'key');
+  const http2 = args.flags.has('http2');
+  if ((certPath === undefined) !== (keyPath === undefined)) throw new UsageError('--tls-cert and --tls-key (or --cert and --key) go together');
   const verbose = args.flags.has('verbose');
   const style = createStyle(colorWanted(process.stderr, args.flags.has('no-color')));
   const log = (line: string): void => {
     process.stderr.write(`${style.dim(clock())} ${line}\n`);
   };
 
-  const secure = certPath !== undefined;
+  const tls =
+    certPath === undefined
+      ? undefined
+      : {
+          cert: readTlsFile(args.strings.has('cert') ? '--cert' : '--tls-cert', certPath),
+          key: readTlsFile(args.strings.has('key') ? '--key' : '--tls-key', keyPath!),
+        };
   let wsUrl = '';
+  // Over h2c only an HTTP/2 client gets in, so the hint names --http2.
   const handler: RequestHandler =
-    staticDir === undefined ? createUpgradeRequiredHandler(() => wsUrl) : createStaticHandler(staticDir);
-  const httpServer: HttpServer | HttpsServer = secure
-    ? createHttpsServer({ cert: readTlsFile('--tls-cert', certPath), key: readTlsFile('--tls-key', keyPath!) }, handler)
-    : createHttpServer(handler);
+    staticDir === undefined
+      ? createUpgradeRequiredHandler(() => (http2 && tls === undefined ? `--http2 ${wsUrl}` : wsUrl))
+      : createStaticHandler(staticDir);
+  const served = createServeHttpServer(http2, tls, handler);
+  const httpServer = served.server;
+  const secure = isSecureKind(served.kind);
 
   const maxPayload = args.integers.get('max-payload');
   const wss = new WebSocketServer({
@@ -106,10 +133,12 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       ? null
       : new ServerHeartbeat(heartbeatMs, (ws) => log(style.yellow(`#${String(ids.get(ws) ?? '?')} did not answer pings: terminated`)));
 
-  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+  wss.on('connection', (ws: WebSocket, req: ServeRequest) => {
     const id = nextId++;
     ids.set(ws, id);
     const details = [`path ${neutralizeControls(req.url ?? '/')}`];
+    // With --http2 a WebSocket may come either way: say which.
+    if (http2) details.unshift(httpVersionName(req));
     if (ws.protocol !== '') details.push(`protocol ${ws.protocol}`);
     if (ws.extensions !== '') details.push(ws.extensions);
     log(`${style.green('+')} #${String(id)} ${peerName(req)} connected (${details.join(', ')}; ${String(wss.clients.size)} open)`);
@@ -159,10 +188,19 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   const address = httpServer.address() as AddressInfo;
   const origin = `${hostForUrl(host)}:${String(address.port)}`;
   wsUrl = `${secure ? 'wss' : 'ws'}://${origin}${path ?? '/'}`;
+  const over = http2 ? ` over ${describeKind(served.kind)}` : '';
   if (staticDir !== undefined) {
-    process.stdout.write(`Serving ${staticDir} on ${secure ? 'https' : 'http'}://${origin}/\n`);
+    process.stdout.write(`Serving ${staticDir} on ${secure ? 'https' : 'http'}://${origin}/${over}\n`);
   }
-  process.stdout.write(`WebSocket ${mode} server on ${wsUrl}\n`);
+  process.stdout.write(`WebSocket ${mode} server on ${wsUrl}${over}\n`);
+  if (served.kind === 'h2c') {
+    log(
+      style.yellow(
+        'h2c: only HTTP/2 clients with prior knowledge can connect (wsx connect --http2, curl --http2-prior-knowledge); ' +
+          'browsers and HTTP/1.1 clients cannot. Add --tls-cert/--tls-key to serve HTTP/2 and HTTP/1.1 on one port.',
+      ),
+    );
+  }
   log(style.dim('Press Ctrl-C to stop.'));
 
   return new Promise<number>((resolveExit) => {
@@ -178,17 +216,16 @@ export async function runServe(argv: readonly string[]): Promise<number> {
       for (const client of wss.clients) client.close(CloseCode.GOING_AWAY, 'server shutting down');
       const grace = setTimeout(() => {
         for (const client of wss.clients) client.terminate();
-        httpServer.closeAllConnections();
+        served.destroyConnections();
       }, SHUTDOWN_GRACE_MS);
       grace.unref();
       wss.close(() => undefined);
-      httpServer.close(() => {
+      served.close(() => {
         clearTimeout(grace);
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         resolveExit(ExitCode.OK);
       });
-      httpServer.closeIdleConnections();
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

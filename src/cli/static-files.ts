@@ -3,14 +3,25 @@
  * under one directory, on the same port as the WebSocket endpoint. It is a
  * development server, so it is strict about what leaves the directory:
  * nothing outside it (no '..', no symlink escapes), no dotfiles (.git, .env),
- * no directory listings.
+ * no directory listings. The same handlers answer HTTP/1.1 and HTTP/2
+ * requests (`wsx serve --http2`).
  */
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { extname, join, resolve, sep } from 'node:path';
 
-export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+export type ServeRequest = IncomingMessage | Http2ServerRequest;
+export type ServeResponse = ServerResponse | Http2ServerResponse;
+export type RequestHandler = (req: ServeRequest, res: ServeResponse) => void;
+
+/** What the handlers use of a response; both Node response classes have it. */
+interface PlainResponse extends NodeJS.WritableStream {
+  writeHead(statusCode: number, headers: OutgoingHttpHeaders): unknown;
+  readonly headersSent: boolean;
+  destroy(): unknown;
+}
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -31,7 +42,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.map': 'application/json; charset=utf-8',
 };
 
-function sendText(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
+function sendText(res: PlainResponse, status: number, text: string, extra: Record<string, string> = {}): void {
   res.writeHead(status, {
     'Content-Type': 'text/plain; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
@@ -75,7 +86,7 @@ export function createStaticHandler(directory: string): RequestHandler {
   const realRoot = realpath(root);
   realRoot.catch(() => undefined); // reported per request
 
-  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const serve = async (req: ServeRequest, res: PlainResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendText(res, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
       return;
@@ -126,13 +137,16 @@ export function createStaticHandler(directory: string): RequestHandler {
   };
 }
 
-/** The answer to plain HTTP requests when no --static directory is given. */
-export function createUpgradeRequiredHandler(wsUrl: () => string): RequestHandler {
-  return (_req, res) => {
-    sendText(res, 426, `This port speaks WebSocket: try  wsx connect ${wsUrl()}\n`, {
-      Upgrade: 'websocket',
-      Connection: 'Upgrade, close',
-      'Sec-WebSocket-Version': '13',
-    });
+/**
+ * The answer to plain HTTP requests when no --static directory is given.
+ * `connectArgs` is what follows `wsx connect` in the hint (the URL, and
+ * --http2 where only HTTP/2 works).
+ */
+export function createUpgradeRequiredHandler(connectArgs: () => string): RequestHandler {
+  return (req, res) => {
+    const text = `This port speaks WebSocket: try  wsx connect ${connectArgs()}\n`;
+    // HTTP/2 has no Upgrade and forbids connection-specific headers (RFC 9113 8.2.2).
+    if (req.httpVersionMajor === 2) sendText(res, 426, text, { 'Sec-WebSocket-Version': '13' });
+    else sendText(res, 426, text, { Upgrade: 'websocket', Connection: 'Upgrade, close', 'Sec-WebSocket-Version': '13' });
   };
 }
