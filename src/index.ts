@@ -30,6 +30,7 @@ export {
 } from './api/websocket-server.js';
 export { WebSocketStream, type WebSocketStreamOptions, type WebSocketOpenInfo, type WebSocketCloseInfo } from './api/websocket-stream.js';
 export type { IteratedMessage } from './api/message-iterator.js';
+export type { PublishOptions } from './server/pubsub.js';
 export { CloseEvent, ErrorEvent, MessageEvent, OpenEvent } from './api/events.js';
 export { CloseCode, closeCodeName, isValidWireCloseCode } from './protocol/close-codes.js';
 export { WebSocketError, type WebSocketErrorCode } from './protocol/errors.js';

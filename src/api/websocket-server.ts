@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, OutgoingHttpHeaders, Server as HttpServer } from 'node:http';
-import { Http2ServerRequest, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { Http2ServerRequest, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -39,7 +39,7 @@ import { guardSocket, unguardSocket } from '../server/socket-error-guard.js';
 import { createUpgradeOnlyHttpServer, DEFAULT_HANDSHAKE_TIMEOUT } from '../server/upgrade-only-http-server.js';
 import { serializeResponseLines, upgradeResponseLines } from '../server/upgrade-response.js';
 import { CloseCode, isValidWireCloseCode } from '../protocol/close-codes.js';
-import { PubSub } from '../server/pubsub.js';
+import { PubSub, type PublishOptions } from '../server/pubsub.js';
 import { abortDuplex } from '../transport/abort-duplex.js';
 import { HeartbeatScheduler, type HeartbeatOptions } from '../transport/heartbeat-scheduler.js';
 import { toPayload } from './payload.js';
@@ -210,6 +210,30 @@ export interface GracefulCloseOptions {
   reason?: string;
   /** Milliseconds to wait for closing handshakes before terminating (default 5000). */
   timeout?: number;
+  /**
+   * Once the WebSockets are gone, close the HTTP/2 sessions that carried them
+   * (GOAWAY: their other streams finish, clients open new connections for new
+   * requests). Default true; pass false when the HTTP/2 server keeps serving
+   * these clients as if nothing happened.
+   */
+  goaway?: boolean;
+}
+
+/** The HTTP/2 sessions carrying `connections` (read before they close: a closed WebSocket lets go of its stream). */
+function http2SessionsOf(connections: readonly WebSocket[]): Set<Http2Session> {
+  const sessions = new Set<Http2Session>();
+  for (const ws of connections) {
+    const session = ws.httpVersion === '2' ? (ws._socket as ServerHttp2Stream | null)?.session : undefined;
+    if (session !== undefined) sessions.add(session);
+  }
+  return sessions;
+}
+
+/** GOAWAY, then the end of each session. */
+function closeHttp2Sessions(sessions: Set<Http2Session>): void {
+  // close() sends GOAWAY with the last stream the session processed, lets the
+  // streams still open finish, then ends the connection.
+  for (const session of sessions) if (!session.closed && !session.destroyed) session.close();
 }
 
 function isSecure(req: IncomingMessage): boolean {
@@ -383,6 +407,7 @@ export class WebSocketServer<
       throw new RangeError(`timeout must be a number >= 0, got ${String(timeout)}`);
     }
     const connections = [...this.live];
+    const sessions = options.goaway === false ? null : http2SessionsOf(connections);
     const closed = new Promise<void>((resolve) => {
       if (this.state === ServerState.Closed) resolve();
       else this.close(() => resolve());
@@ -404,16 +429,19 @@ export class WebSocketServer<
     }, timeout);
     await Promise.all(gone);
     clearTimeout(timer);
+    if (sessions !== null) closeHttp2Sessions(sessions);
     await closed;
   }
 
   /**
    * Sends `data` to every connection subscribed to `topic` (MQTT-style
-   * filters match). The frame is encoded once. Returns the number of recipients.
+   * filters match). The frame is encoded once, and compressed once per
+   * compressor setting among subscribers without context takeover. Returns
+   * the number of recipients.
    */
-  publish(topic: string, data: string | Buffer | ArrayBuffer | ArrayBufferView, options: { binary?: boolean } = {}): number {
+  publish(topic: string, data: string | Buffer | ArrayBuffer | ArrayBufferView, options: PublishOptions = {}): number {
     const isBinary = options.binary ?? typeof data !== 'string';
-    return this.pubsub.publish(topic, toPayload(data, 'data'), isBinary, null);
+    return this.pubsub.publish(topic, toPayload(data, 'data'), isBinary, null, options.compress ?? true);
   }
 
   /** How many connections would receive a publish to `topic`. */

@@ -15,11 +15,12 @@ import { WebSocketError } from '../protocol/errors.js';
 import { frameHeaderLength } from '../protocol/frame-encoder.js';
 import type { MaskKeyGenerator } from '../protocol/mask-key.js';
 import type { AttachOptions, ClientHandshakeTarget } from '../transport/attach-options.js';
+import type { SharedDeflateSettings } from '../transport/message-codec.js';
 import { HeartbeatScheduler, type HeartbeatMember, type HeartbeatOptions } from '../transport/heartbeat-scheduler.js';
 import { SocketTransport, type WriteCallback } from '../transport/socket-transport.js';
 import type { TransportEvents } from '../transport/transport-events.js';
 import { addEventTargetSurface, CLOSED_CLEANLY, type WebSocketEventMap } from './event-target-surface.js';
-import { PubSub } from '../server/pubsub.js';
+import { PubSub, type PublishOptions } from '../server/pubsub.js';
 import { iterateMessages, type IteratedMessage } from './message-iterator.js';
 import { isBlob, toPayload, type SendData } from './payload.js';
 
@@ -218,10 +219,10 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
   }
 
   /** Sends to every subscriber of `topic` except this connection; returns the number of recipients. */
-  publish(topic: string, data: SendData, options: { binary?: boolean } = {}): number {
+  publish(topic: string, data: SendData, options: PublishOptions = {}): number {
     if (isBlob(data)) throw new TypeError('publish() takes text or bytes, not a Blob');
     const isBinary = options.binary ?? (typeof data !== 'string' && typeof data !== 'number');
-    return this.pubsub().publish(topic, toPayload(data, 'data'), isBinary, this);
+    return this.pubsub().publish(topic, toPayload(data, 'data'), isBinary, this, options.compress ?? true);
   }
 
   /** Async iteration over messages, with backpressure (see message-iterator.ts). */
@@ -265,21 +266,31 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
   }
 
   private sendNow(payload: Buffer, isBinary: boolean, fin: boolean, compress: boolean, callback?: WriteCallback): boolean {
+    const transport = this.admit(payload.length, callback);
+    return transport !== null && transport.send(payload, isBinary, fin, compress, callback);
+  }
+
+  /**
+   * The transport when a message of `length` bytes may be queued; null when
+   * the connection is not open or the slow-consumer policy refused it (the
+   * callback has then been told).
+   */
+  private admit(length: number, callback?: WriteCallback): SocketTransport | null {
     const transport = this._transport;
     if (this._readyState !== ReadyState.OPEN || transport === null) {
-      this.afterClose(payload.length, callback);
-      return false;
+      this.afterClose(length, callback);
+      return null;
     }
     const max = this._limits.maxBufferedAmount;
     if (max !== undefined) {
       // The frame header counts too, so bufferedAmount never passes the cap.
-      const bytes = payload.length + frameHeaderLength(payload.length, !this._isServer);
+      const bytes = length + frameHeaderLength(length, !this._isServer);
       if (transport.bufferedAmount + bytes > max) {
         this.overflow(bytes, callback);
-        return false;
+        return null;
       }
     }
-    return transport.send(payload, isBinary, fin, compress, callback);
+    return transport;
   }
 
   /**
@@ -316,6 +327,20 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
     }
     if (!transport.sendEncoded(frames, bytes)) return false;
     transport.checkHighWaterMark();
+    return true;
+  }
+
+  /** @internal See SocketTransport.publishCompression. */
+  publishCompression(length: number): SharedDeflateSettings | 'own' | null {
+    return this._transport?.publishCompression(length) ?? null;
+  }
+
+  /** Sends a published message through this connection's own compressor; false when not accepted. @internal */
+  sendPublished(payload: Buffer, isBinary: boolean): boolean {
+    if (this._readyState !== ReadyState.OPEN) return false;
+    const transport = this.admit(payload.length);
+    if (transport === null) return false;
+    transport.send(payload, isBinary, true, true);
     return true;
   }
 

@@ -10,7 +10,7 @@ import { endsWithSyncFlushTail } from './sync-flush-tail.js';
  * so far; the last frame of a message loses the 00 00 FF FF tail.
  */
 export class DeflateLane extends ZlibJobLane<Error> {
-  private readonly zlibOptions: ZlibOptions;
+  readonly zlibOptions: ZlibOptions;
   /** Free the stream after each message instead of keeping its window. */
   private readonly noContextTakeover: boolean;
   private stream: DeflateRaw | null = null;

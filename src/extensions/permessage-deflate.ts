@@ -8,6 +8,8 @@ import {
   type NegotiatedDeflate,
 } from '../protocol/permessage-deflate-negotiation.js';
 import { DeflateLane } from './deflate-lane.js';
+import type { SharedDeflateSettings } from '../transport/message-codec.js';
+import { sharedDeflateSettings } from './shared-deflate.js';
 import { InflateLane } from './inflate-lane.js';
 import { sharedZlibLimiter, type ZlibLimiter } from './zlib-limiter.js';
 
@@ -50,6 +52,8 @@ export class PerMessageDeflate {
   readonly deflateWindowBits: number;
   /** The window our decompressor uses: the peer's agreed maximum. */
   readonly inflateWindowBits: number;
+  /** Set when our compressor starts every message afresh, so publishes may compress once for many. */
+  readonly sharedDeflate: SharedDeflateSettings | null;
   private readonly deflateLane: DeflateLane | null;
   private readonly inflateLane: InflateLane;
   private closed = false;
@@ -71,9 +75,11 @@ export class PerMessageDeflate {
       const wanted = options.zlibDeflateOptions?.windowBits ?? MAX_WINDOW_BITS;
       this.deflateWindowBits = Math.max(MIN_DEFLATE_WINDOW_BITS, Math.min(ourBits, wanted));
       this.deflateLane = new DeflateLane(limiter, this.deflateWindowBits, ourNoContextTakeover, options.zlibDeflateOptions);
+      this.sharedDeflate = ourNoContextTakeover ? sharedDeflateSettings(this.deflateLane.zlibOptions) : null;
     } else {
       this.deflateWindowBits = 0;
       this.deflateLane = null;
+      this.sharedDeflate = null;
     }
     this.inflateWindowBits = peerBits;
     this.inflateLane = new InflateLane(limiter, peerBits, peerNoContextTakeover, options.maxPayload, options.zlibInflateOptions);

@@ -13,7 +13,7 @@ import { Connection, ReadyState, type ConnectionHandler } from '../protocol/conn
 import { WebSocketError } from '../protocol/errors.js';
 import type { MaskKeyGenerator } from '../protocol/mask-key.js';
 import { isValidUtf8 } from '../protocol/utf8-validator.js';
-import type { MessageCodec } from './message-codec.js';
+import type { MessageCodec, SharedDeflateSettings } from './message-codec.js';
 import { abortDuplex } from './abort-duplex.js';
 import { coarseClock } from './coarse-clock.js';
 import type { TransportEvents } from './transport-events.js';
@@ -253,7 +253,7 @@ export class SocketTransport implements ConnectionHandler {
       }
       if (next.encoded !== undefined) {
         this.queuedBytes -= next.encodedBytes!;
-        this.sendEncoded(next.encoded, next.encodedBytes!);
+        this.sendEncodedInTurn(next.encoded, next.encodedBytes!);
         continue;
       }
       this.queuedBytes -= next.data.length;
@@ -285,6 +285,17 @@ export class SocketTransport implements ConnectionHandler {
     if (callback) this.callbacks.push(callback);
   }
 
+  /**
+   * How a compressible publish of `length` bytes reaches this connection:
+   * compressed once with shared settings, through its own compressor ('own':
+   * it keeps context between messages), or uncompressed (null).
+   */
+  publishCompression(length: number): SharedDeflateSettings | 'own' | null {
+    const codec = this.codec;
+    if (codec === null || !codec.canCompress || length < codec.threshold) return null;
+    return codec.sharedDeflate ?? 'own';
+  }
+
   /** Frames encoded once for many connections (broadcast). */
   sendEncoded(frames: readonly Buffer[], bytes: number): boolean {
     if (this.closed || this.connection.closeSent) return false;
@@ -295,6 +306,11 @@ export class SocketTransport implements ConnectionHandler {
       this.queuedBytes += bytes;
       return true;
     }
+    return this.sendEncodedInTurn(frames, bytes);
+  }
+
+  /** Encoded frames whose turn in the send queue has come (never re-queued at its end). */
+  private sendEncodedInTurn(frames: readonly Buffer[], bytes: number): boolean {
     if (this.sendingFragments) {
       this.afterFragments.push(encodedEntry(frames, bytes));
       this.queuedBytes += bytes;
@@ -308,9 +324,10 @@ export class SocketTransport implements ConnectionHandler {
     if (this.sendingFragments || this.afterFragments.length === 0) return;
     const waiting = this.afterFragments;
     this.afterFragments = [];
+    // Right after the message's last frame, ahead of anything still queued.
     for (const entry of waiting) {
       this.queuedBytes -= entry.encodedBytes!;
-      this.sendEncoded(entry.encoded!, entry.encodedBytes!);
+      this.connection.sendEncoded(entry.encoded!, entry.encodedBytes!);
     }
   }
 

@@ -257,18 +257,50 @@ for (const secure of [true, false]) {
       }
     });
 
-    test('graceful server close sends 1001 to HTTP/2 WebSockets and waits for them', async () => {
+    test('graceful server close sends 1001 to HTTP/2 WebSockets, waits for them, then GOAWAY ends their sessions', async () => {
       const h = await startHttp2Server(WebSocketServer, { secure });
       h.wss.on('connection', echo);
+      // Sessions of our own (not the pool, which would close its idle session anyway).
+      const connect = async () => {
+        const session = http2.connect(h.origin, { ca: TRUST_TEST_CERT.ca });
+        await once(session, 'remoteSettings');
+        const goaway = new Promise((resolve) => session.once('goaway', () => resolve('goaway')));
+        return { session, goaway };
+      };
+      const carrier = await connect();
+      const bystander = await connect(); // carries no WebSocket: left alone
       try {
-        const clients = await openClients(h, 3);
+        const clients = await openClients(h, 3, { http2: carrier.session });
         const closes = clients.map(closed);
         await within(h.wss.close({ code: 1001, reason: 'maintenance', timeout: 5000 }), TIMEOUT, 'graceful close');
         for (const [code, reason] of await Promise.all(closes)) {
           assert.equal(code, 1001);
           assert.equal(reason, 'maintenance');
         }
+        assert.equal(await within(carrier.goaway, TIMEOUT, 'GOAWAY'), 'goaway');
+        await within(once(carrier.session, 'close'), TIMEOUT, 'the carrier session ends');
+        assert.equal(await Promise.race([bystander.goaway, new Promise((r) => setTimeout(r, 200, 'none'))]), 'none');
+        assert.equal(bystander.session.closed, false);
       } finally {
+        carrier.session.destroy();
+        bystander.session.destroy();
+        await h.close();
+      }
+    });
+
+    test('graceful server close with { goaway: false } leaves the sessions open', async () => {
+      const h = await startHttp2Server(WebSocketServer, { secure });
+      h.wss.on('connection', echo);
+      const session = http2.connect(h.origin, { ca: TRUST_TEST_CERT.ca });
+      await once(session, 'remoteSettings');
+      const goaway = new Promise((resolve) => session.once('goaway', () => resolve('goaway')));
+      try {
+        await openClients(h, 2, { http2: session });
+        await within(h.wss.close({ timeout: 5000, goaway: false }), TIMEOUT, 'graceful close');
+        assert.equal(await Promise.race([goaway, new Promise((r) => setTimeout(r, 200, 'none'))]), 'none');
+        assert.equal(session.closed, false);
+      } finally {
+        session.destroy();
         await h.close();
       }
     });

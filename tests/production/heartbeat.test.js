@@ -117,13 +117,21 @@ test('HeartbeatScheduler: one scheduler, many members, pings the silent and expi
   for (const m of members) m.lastSeen = t0;
   scheduler.tick(t0 + 999);
   assert.equal(members.reduce((n, m) => n + m.pings, 0), 0, 'nobody silent for a whole interval yet');
+  // All fall due at once: pings are spread over ticks, twice the even share
+  // (2 x 1000 members x 125 ms period / 1000 ms interval = 250) per tick.
+  const pinged = () => members.reduce((n, m) => n + m.pings, 0);
   scheduler.tick(t0 + 1000);
+  assert.equal(pinged(), 250);
+  scheduler.tick(t0 + 1001);
+  scheduler.tick(t0 + 1002);
+  assert.equal(pinged(), 750);
+  scheduler.tick(t0 + 1003);
   assert.deepEqual([...new Set(members.map((m) => m.pings))], [1], 'every member pinged once');
   // Half of them answer.
   for (let i = 0; i < 500; i++) members[i].lastSeen = t0 + 1100;
   scheduler.tick(t0 + 1499);
   assert.equal(members.reduce((n, m) => n + m.expired, 0), 0);
-  scheduler.tick(t0 + 1500);
+  scheduler.tick(t0 + 1503);
   assert.equal(members.slice(0, 500).reduce((n, m) => n + m.expired, 0), 0);
   assert.deepEqual([...new Set(members.slice(500).map((m) => m.expired))], [1]);
   assert.equal(scheduler.size, 500);
@@ -132,6 +140,7 @@ test('HeartbeatScheduler: one scheduler, many members, pings the silent and expi
   const late = make();
   late.lastSeen = t0 + 1500;
   scheduler.add(late);
+  for (let i = 0; i < 500; i++) members[i].lastSeen = t0 + 2400;
   scheduler.tick(t0 + 2500); // pinged
   assert.equal(late.pings, 1);
   scheduler.tick(t0 + 2600);

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { constants as zlibConstants, createInflateRaw, inflateRawSync } from 'node:zlib';
 import { WebSocket, WebSocketServer } from '../../dist/index.js';
+import { PubSub } from '../../dist/server/pubsub.js';
 import { nextEvent, withTimeout } from '../helpers/peers.js';
 import { openRawPeer, OP } from '../helpers/raw-ws-peer.js';
 
@@ -210,14 +212,14 @@ test('encode once: every subscriber is handed the same Buffer objects, the paylo
   for (const { peer } of pairs) peer.destroy();
 });
 
-test('subscribers that negotiated permessage-deflate receive published messages (as uncompressed frames)', async () => {
+test('publish({ compress: false }) reaches permessage-deflate subscribers as uncompressed frames', async () => {
   const { wss, port } = await startServer({ perMessageDeflate: { threshold: 0 } });
   const accepted = nextEvent(wss, 'connection');
   const peer = await openRawPeer(port, { headers: ['Sec-WebSocket-Extensions: permessage-deflate'] });
   const [ws] = await accepted;
   assert.equal(ws.extensions, 'permessage-deflate');
   ws.subscribe('z');
-  assert.equal(wss.publish('z', 'x'.repeat(5000)), 1);
+  assert.equal(wss.publish('z', 'x'.repeat(5000), { compress: false }), 1);
   const frame = await peer.nextFrame((f) => f.opcode === OP.TEXT);
   assert.equal(frame.rsv, 0);
   assert.equal(frame.payload.toString(), 'x'.repeat(5000));
@@ -244,21 +246,92 @@ test(
   },
 );
 
-test(
-  'publish({ compress }) compresses once per negotiated parameter set',
-  { todo: 'publish() has no compress option yet: subscribers with permessage-deflate get uncompressed frames (see report)' },
-  async () => {
-    const { wss, port } = await startServer({ perMessageDeflate: { threshold: 0, serverNoContextTakeover: true } });
-    const accepted = nextEvent(wss, 'connection');
-    const peer = await openRawPeer(port, { headers: ['Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover'] });
-    const [ws] = await accepted;
-    ws.subscribe('z');
-    wss.publish('z', 'x'.repeat(5000), { compress: true });
-    const frame = await peer.nextFrame((f) => f.opcode === OP.TEXT);
-    peer.destroy();
-    assert.equal(frame.rsv, 4, 'RSV1: compressed');
-  },
-);
+/** A raw peer offering permessage-deflate with `params` (e.g. '; server_max_window_bits=10'). */
+async function openDeflatePeer(wss, port, params = '') {
+  const accepted = nextEvent(wss, 'connection');
+  const peer = await openRawPeer(port, { headers: [`Sec-WebSocket-Extensions: permessage-deflate${params}`] });
+  const [ws] = await accepted;
+  return { peer, ws };
+}
+
+/** Inflates one message's payload as RFC 7692 7.2.2 says (tail appended). */
+function inflateMessage(payload, windowBits = 15) {
+  return inflateRawSync(Buffer.concat([payload, Buffer.from([0, 0, 0xff, 0xff])]), { windowBits, finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString();
+}
+
+test('publish({ compress }) compresses once per compressor setting among subscribers without context takeover', async () => {
+  const { wss, port } = await startServer({ perMessageDeflate: { threshold: 0, serverNoContextTakeover: true } });
+  const a = await openDeflatePeer(wss, port);
+  const b = await openDeflatePeer(wss, port);
+  const small = await openDeflatePeer(wss, port, '; server_max_window_bits=10');
+  const plain = (await openPeers(wss, port, 1))[0];
+  for (const { ws } of [a, b, small, plain]) ws.subscribe('z');
+  assert.match(a.ws.extensions, /server_no_context_takeover/);
+  assert.match(small.ws.extensions, /server_max_window_bits=10/);
+  const text = 'compress me once '.repeat(300);
+  assert.equal(wss.publish('z', text, { compress: true }), 4);
+  const [fa, fb, fs, fp] = await Promise.all([a, b, small, plain].map(({ peer }) => peer.nextFrame((f) => f.opcode === OP.TEXT)));
+  for (const f of [fa, fb, fs]) assert.equal(f.rsv, 4, 'RSV1: compressed');
+  assert.ok(fa.payload.length < text.length / 10, 'really compressed');
+  assert.deepEqual(fa.payload, fb.payload, 'same settings, same bytes');
+  assert.equal(inflateMessage(fa.payload), text);
+  assert.equal(inflateMessage(fs.payload, 10), text, 'the 10-bit window peer can inflate its copy');
+  assert.equal(fp.rsv, 0, 'a peer without permessage-deflate gets it uncompressed');
+  assert.equal(fp.payload.toString(), text);
+  for (const { peer } of [a, b, small, plain]) peer.destroy();
+});
+
+test('publish() compression: the compress option, the threshold and compressors with context takeover', async () => {
+  const { wss, port } = await startServer({ perMessageDeflate: { threshold: 100 } });
+  const takeover = await openDeflatePeer(wss, port);
+  assert.doesNotMatch(takeover.ws.extensions, /server_no_context_takeover/);
+  takeover.ws.subscribe('t');
+  // Not too repetitive on its own, so only the kept window makes the repeat tiny.
+  const text = Array.from({ length: 300 }, (_, i) => `item ${(i * 7919) % 1009};`).join('');
+  assert.equal(wss.publish('t', text), 1, 'compress defaults to true, as in send()');
+  assert.equal(wss.publish('t', text), 1);
+  assert.equal(wss.publish('t', text, { compress: false }), 1);
+  // Queued behind the compressions: each waits its turn, in order (this once looped forever).
+  assert.equal(wss.publish('t', 'tiny'), 1, 'under the threshold');
+  await withTimeout(
+    (async () => {
+      while (messages(takeover.peer).length < 4) await delay(10);
+    })(),
+    3000,
+    'four messages',
+  );
+  const frames = takeover.peer.frames.filter((f) => f.opcode === OP.TEXT);
+  assert.deepEqual(frames.map((f) => f.rsv), [4, 4, 0, 0]);
+  // The connection's own compressor kept its window: the repeat costs a few bytes.
+  assert.ok(frames[1].payload.length < frames[0].payload.length / 2, `${frames[1].payload.length} vs ${frames[0].payload.length}`);
+  const inflater = createInflateRaw();
+  const inflated = [];
+  for (const f of frames.slice(0, 2)) {
+    inflater.write(Buffer.concat([f.payload, Buffer.from([0, 0, 0xff, 0xff])]));
+    inflated.push(await new Promise((resolve) => inflater.flush(() => resolve(inflater.read()?.toString()))));
+  }
+  assert.deepEqual(inflated, [text, text]);
+  assert.equal(frames[2].payload.toString(), text);
+  assert.equal(frames[3].payload.toString(), 'tiny');
+  takeover.peer.destroy();
+});
+
+test('PubSub encodes a compressed publish once per settings key and hands every member the same frames', () => {
+  const pubsub = new PubSub();
+  const settings = (windowBits) => ({ key: `${windowBits}/-/-/-`, zlibOptions: { windowBits } });
+  const member = (how) => ({ topicVisit: 0, got: [], own: 0, publishCompression: () => how, sendEncoded(frames) { this.got.push(frames); return true; }, sendPublished() { this.own++; return true; } });
+  const s15 = settings(15);
+  const members = [member(s15), member(settings(15)), member(settings(9)), member(null), member(null), member('own')];
+  for (const m of members) pubsub.subscribe(m, 'k');
+  assert.equal(pubsub.publish('k', Buffer.from('x'.repeat(1000)), true, null, true), 6);
+  const [m15a, m15b, m9, p1, p2, own] = members;
+  assert.equal(m15a.got[0], m15b.got[0], 'one compression for one key');
+  assert.notEqual(m15a.got[0], m9.got[0]);
+  assert.equal(p1.got[0], p2.got[0], 'one plain frame');
+  assert.equal(own.own, 1);
+  assert.equal(m15a.got[0][0][0], 0xc2, 'FIN + RSV1 + binary');
+  assert.equal(p1.got[0][0][0], 0x82);
+});
 
 /** The soft limit on open files, read from a shell (null if unknown). */
 function openFileLimit() {
