@@ -34,6 +34,7 @@ export type { PublishOptions } from './server/pubsub.js';
 export { CloseEvent, ErrorEvent, MessageEvent, OpenEvent } from './api/events.js';
 export { CloseCode, closeCodeName, isValidWireCloseCode } from './protocol/close-codes.js';
 export { WebSocketError, type WebSocketErrorCode } from './protocol/errors.js';
+export { UnexpectedResponseError } from './client/http2-connect-response.js';
 export { HeartbeatScheduler, type HeartbeatOptions } from './transport/heartbeat-scheduler.js';
 
 type WsCompatibleDefault = typeof WebSocket & {

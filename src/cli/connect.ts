@@ -8,7 +8,7 @@
  * - -x/--execute: the given messages are sent, then the same wait and close.
  */
 import { readFile } from 'node:fs/promises';
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import { STATUS_CODES, type ClientRequest, type IncomingMessage } from 'node:http';
 import { createInterface, type Interface } from 'node:readline';
 import { parseArgv, type OptionSpec } from './argv-parser.js';
 import { ExitCode, UsageError } from './cli-errors.js';
@@ -21,7 +21,7 @@ import {
   type HandshakeFailure,
   type LineSink,
 } from './event-printer.js';
-import { CloseCode, closeCodeName, WebSocket } from './library.js';
+import { CloseCode, closeCodeName, UnexpectedResponseError, WebSocket } from './library.js';
 import { parseSlashCommand, SLASH_HELP } from './slash-commands.js';
 import { colorWanted, createStyle } from './terminal-style.js';
 
@@ -351,6 +351,20 @@ export async function runConnect(argv: readonly string[]): Promise<number> {
     });
     ws.on('error', (error: Error) => {
       if (handshakeReported) return;
+      if (error instanceof UnexpectedResponseError) {
+        // An HTTP/2 refusal: the library read the status, headers and body for us.
+        handshakeReported = true;
+        const shown = error.body.subarray(0, MAX_BODY_SHOWN);
+        printer.handshakeFailed({
+          status: error.statusCode,
+          statusText: STATUS_CODES[error.statusCode] ?? '', // HTTP/2 has no reason phrase
+          headers: error.headers,
+          body: shown.toString('utf8'),
+          truncated: error.body.length - shown.length,
+        });
+        finish(ExitCode.CONNECT_FAILED);
+        return;
+      }
       printer.error(describeConnectError(error), (error as NodeJS.ErrnoException).code);
     });
     ws.on('close', (code: number, reason: Buffer) => {

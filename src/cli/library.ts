@@ -2,5 +2,5 @@
  * The CLI's one door into the library: it uses the public API only, as any
  * application would (DESIGN.md: cli/ sits on top of api/).
  */
-export { WebSocket, WebSocketServer, CloseCode, closeCodeName, WebSocketError } from '../index.js';
+export { WebSocket, WebSocketServer, CloseCode, closeCodeName, UnexpectedResponseError, WebSocketError } from '../index.js';
 export type { ClientOptions } from '../index.js';

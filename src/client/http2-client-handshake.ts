@@ -12,7 +12,7 @@ import type { ClientHandshakeTarget } from '../transport/attach-options.js';
 import { acceptServerExtensions, offerClientExtensions, type AcceptedExtensions, type ClientExtensionOffer } from './client-extensions.js';
 import type { ResolvedClientOptions } from './client-options.js';
 import { buildConnectHeaders } from './http2-connect-headers.js';
-import { validateConnectResponse } from './http2-connect-response.js';
+import { MAX_ERROR_BODY, UnexpectedResponseError, validateConnectResponse } from './http2-connect-response.js';
 import { waitForConnectSupport } from './http2-connect-support.js';
 import { http2PoolKey, http2SessionPool, type PooledSession } from './http2-session-pool.js';
 import type { WebSocketUrl } from './websocket-url.js';
@@ -88,6 +88,8 @@ class Http2HandshakeRun<Target extends ClientHandshakeTarget> implements Http2Cl
   private settled = false;
   private timer: NodeJS.Timeout | null = null;
   private stream: ClientHttp2Stream | null = null;
+  /** A non-2xx answer whose body is being read before the handshake fails. */
+  private refusal: UnexpectedResponseError | null = null;
   private cancelWait: (() => void) | null = null;
   /** Set once the HTTP/1.1 handshake has taken over. */
   private replacement: Http2ClientHandshake | null = null;
@@ -188,7 +190,7 @@ class Http2HandshakeRun<Target extends ClientHandshakeTarget> implements Http2Cl
     stream.on('error', ignoreError);
     stream.once('response', (headers: IncomingHttpHeaders) => this.onResponse(stream, headers, offer));
     stream.once('close', () => {
-      if (this.stream !== stream || this.settled) return;
+      if (this.stream !== stream || this.settled || this.refusal !== null) return;
       const code = stream.rstCode;
       this.fail(handshakeError(`The server closed the HTTP/2 stream before answering${code ? ` (RST_STREAM ${code})` : ''}`));
     });
@@ -203,7 +205,8 @@ class Http2HandshakeRun<Target extends ClientHandshakeTarget> implements Http2Cl
       protocol = checked.protocol;
       accepted = acceptServerExtensions(offer, checked.extensions, checked.extensionsHeader);
     } catch (error) {
-      this.fail(error as Error);
+      if (error instanceof UnexpectedResponseError) this.failWithBody(stream, error);
+      else this.fail(error as Error);
       return;
     }
     this.settle();
@@ -222,6 +225,24 @@ class Http2HandshakeRun<Target extends ClientHandshakeTarget> implements Http2Cl
       httpVersion: '2',
     });
     stream.removeListener('error', ignoreError);
+  }
+
+  /** Reads the start of a refusal's body onto the error, then fails (the handshake timer still bounds it). */
+  private failWithBody(stream: ClientHttp2Stream, error: UnexpectedResponseError): void {
+    this.refusal = error;
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const done = (): void => {
+      error.body = Buffer.concat(chunks, Math.min(length, MAX_ERROR_BODY));
+      this.fail(error);
+    };
+    stream.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length >= MAX_ERROR_BODY) done();
+    });
+    stream.once('end', done);
+    stream.once('close', done);
   }
 
   /** Hands over to the HTTP/1.1 handshake (`http2: true` only). */

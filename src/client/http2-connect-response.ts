@@ -6,6 +6,28 @@ import { checkNegotiation, type AcceptedHandshake, type NegotiationExpectation }
 /** What the client offered, against which the server's answer is judged. */
 export type ConnectExpectation = NegotiationExpectation;
 
+/**
+ * A non-2xx answer to the extended CONNECT. Over HTTP/1.1 ws hands such a
+ * response to 'unexpected-response' listeners; over HTTP/2 the status, the
+ * headers and the start of the body travel on the error instead.
+ */
+export class UnexpectedResponseError extends WebSocketError {
+  readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
+  /** Up to MAX_ERROR_BODY bytes of the response body. */
+  body: Buffer = Buffer.alloc(0);
+
+  constructor(statusCode: number, headers: IncomingHttpHeaders) {
+    super('WSX_ERR_HANDSHAKE', `Unexpected server response: ${String(headers[':status'])}`, CloseCode.ABNORMAL_CLOSURE);
+    this.name = 'UnexpectedResponseError';
+    this.statusCode = statusCode;
+    this.headers = headers;
+  }
+}
+
+/** How much of a refusal's body is kept for the error. */
+export const MAX_ERROR_BODY = 16 * 1024;
+
 function handshakeError(message: string): WebSocketError {
   return new WebSocketError('WSX_ERR_HANDSHAKE', message, CloseCode.ABNORMAL_CLOSURE);
 }
@@ -20,9 +42,7 @@ function handshakeError(message: string): WebSocketError {
  */
 export function validateConnectResponse(headers: IncomingHttpHeaders, expected: ConnectExpectation): AcceptedHandshake {
   const status = Number(headers[':status']);
-  if (!(status >= 200 && status <= 299)) {
-    throw handshakeError(`Unexpected server response: ${String(headers[':status'])}`);
-  }
+  if (!(status >= 200 && status <= 299)) throw new UnexpectedResponseError(status, headers);
 
   return checkNegotiation(headers, expected);
 }

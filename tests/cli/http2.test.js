@@ -345,6 +345,32 @@ describe('wsx serve/connect --http2', { timeout: 120_000 }, () => {
     });
   });
 
+  test('a refusal over HTTP/2 exits 1 and shows the HTTP status and body', { timeout: TEST_TIMEOUT }, async () => {
+    const server = http2.createServer({ settings: { enableConnectProtocol: true } });
+    server.on('stream', (stream) => {
+      stream.respond({ ':status': 403, 'content-type': 'text/plain' });
+      stream.end('go away: no token\nsecond line');
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `ws://127.0.0.1:${server.address().port}/`;
+    try {
+      const human = await runCli(['connect', '--http2', url, '-x', 'never sent']);
+      assert.equal(human.code, 1);
+      assert.equal(human.stdout, '');
+      assert.equal(human.stderr, 'error: the server refused the WebSocket handshake: HTTP 403 Forbidden\n  go away: no token\n  second line\n');
+      const json = await runCli(['connect', '--http2', url, '--json']);
+      assert.equal(json.code, 1);
+      const [event, ...rest] = jsonLines(json.stdout);
+      assert.deepEqual(rest, []);
+      assert.equal(event.event, 'error');
+      assert.equal(event.status, 403);
+      assert.equal(event.body, 'go away: no token\nsecond line');
+      assert.equal(event.headers['content-type'], 'text/plain');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   test('the help of connect, serve and bench tells about --http2', { timeout: TEST_TIMEOUT }, async () => {
     const connect = await runCli(['connect', '--help']);
     assert.match(connect.stdout, /--http2 +open the WebSocket as an HTTP\/2 stream \(RFC 8441\)/);

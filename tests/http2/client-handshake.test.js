@@ -165,6 +165,27 @@ for (const [name, answer, message] of badAnswers) {
   });
 }
 
+test('a refusal over HTTP/2 carries its status, headers and the start of its body on the error', async () => {
+  const body = 'no token. '.repeat(3000); // 30 000 bytes: the error keeps the first 16 KiB
+  const srv = await rawServer((stream) => {
+    stream.respond({ ':status': 403, 'content-type': 'text/plain', 'x-reason': 'no token' });
+    stream.end(body);
+  });
+  const ws = new WebSocket(srv.url, { ...TRUST_TEST_CERT, http2: true });
+  try {
+    const { error, code } = await failure(ws);
+    assert.equal(code, 1006);
+    assert.equal(error.name, 'UnexpectedResponseError');
+    assert.equal(error.code, 'WSX_ERR_HANDSHAKE');
+    assert.match(error.message, /Unexpected server response: 403/);
+    assert.equal(error.statusCode, 403);
+    assert.equal(error.headers['x-reason'], 'no token');
+    assert.equal(error.body.toString(), body.slice(0, 16 * 1024));
+  } finally {
+    await srv.close();
+  }
+});
+
 test('http2: <session> uses the given session; a server without extended CONNECT fails the handshake', async () => {
   const srv = await rawServer(() => assert.fail('no stream expected'), { enableConnectProtocol: false });
   const session = http2.connect(new URL(srv.url).origin.replace('wss:', 'https:'), { ca: TEST_CERT });
