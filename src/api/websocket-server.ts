@@ -43,7 +43,7 @@ import { PubSub, type PublishOptions } from '../server/pubsub.js';
 import { abortDuplex } from '../transport/abort-duplex.js';
 import { HeartbeatScheduler, type HeartbeatOptions } from '../transport/heartbeat-scheduler.js';
 import { toPayload } from './payload.js';
-import { WebSocket, type ConnectionLimitsOptions, type ServerSideOptions } from './websocket.js';
+import { WebSocket, type CloseObserver, type ConnectionLimitsOptions, type ServerSideOptions } from './websocket.js';
 
 export type { AllowedOrigins } from '../server/origin-policy.js';
 export { HandshakeRejectedError } from '../server/handshake-rejection.js';
@@ -263,6 +263,9 @@ export class WebSocketServer<
   /** Every open connection, tracked or not: the limits and graceful shutdown need them. */
   private readonly live = new Set<W>();
   private readonly perIp = new Map<string, number>();
+  /** Each connection's address, kept only under maxConnectionsPerIp. */
+  private readonly ipOf = new Map<W, string>();
+  private sideOptions: ServerSideOptions | null = null;
   private readonly pubsub = new PubSub<W>();
   private readonly heartbeat: HeartbeatScheduler | null;
 
@@ -449,12 +452,48 @@ export class WebSocketServer<
     return this.pubsub.subscriberCount(topic);
   }
 
-  /** Whether a new connection from `ip` would exceed maxConnections / maxConnectionsPerIp. */
-  private overLimit(ip: string): boolean {
+  /** Whether a new connection for `req` would exceed maxConnections / maxConnectionsPerIp. */
+  private overLimit(req: IncomingMessage): boolean {
     const max = this.options.maxConnections;
     if (max !== undefined && this.live.size >= max) return true;
     const perIp = this.options.maxConnectionsPerIp;
-    return perIp !== undefined && (this.perIp.get(ip) ?? 0) >= perIp;
+    // The address is looked up (a getpeername call) only when a limit needs it.
+    return perIp !== undefined && (this.perIp.get(remoteIp(req)) ?? 0) >= perIp;
+  }
+
+  /** The options every accepted WebSocket shares (one object per server, not per connection). */
+  private buildSideOptions(): ServerSideOptions {
+    const options = this.options;
+    const sideOptions: ServerSideOptions = {
+      autoPong: options.autoPong!,
+      allowSynchronousEvents: options.allowSynchronousEvents!,
+    };
+    if (options.closeTimeout !== undefined) sideOptions.closeTimeout = options.closeTimeout;
+    if (options.maxFragments !== undefined) sideOptions.maxFragments = options.maxFragments;
+    if (options.highWaterMark !== undefined) sideOptions.highWaterMark = options.highWaterMark;
+    if (options.maxBufferedAmount !== undefined) sideOptions.maxBufferedAmount = options.maxBufferedAmount;
+    if (options.onBufferOverflow !== undefined) sideOptions.onBufferOverflow = options.onBufferOverflow;
+    if (options.maxControlFramesPerSecond !== undefined) {
+      sideOptions.maxControlFramesPerSecond = options.maxControlFramesPerSecond;
+    }
+    if (this.heartbeat !== null) sideOptions.heartbeat = this.heartbeat;
+    return Object.freeze(sideOptions);
+  }
+
+  /** @internal Called by each accepted WebSocket as it closes, before its 'close' event. */
+  connectionClosed(ws: W): void {
+    this.live.delete(ws);
+    const ip = this.ipOf.get(ws);
+    if (ip !== undefined) {
+      this.ipOf.delete(ws);
+      const left = (this.perIp.get(ip) ?? 1) - 1;
+      if (left <= 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, left);
+    }
+    if (this.clients.delete(ws) && this.emitCloseWhenEmpty && this.clients.size === 0) {
+      this.emitCloseWhenEmpty = false;
+      process.nextTick(() => this.finishClose());
+    }
   }
 
   /** Whether this server serves the request's path (the query string is ignored). */
@@ -486,7 +525,7 @@ export class WebSocketServer<
     }
     claimedSockets.add(socket);
 
-    if (this.overLimit(remoteIp(req))) {
+    if (this.overLimit(req)) {
       writeHttpErrorAndClose(socket, HttpStatus.SERVICE_UNAVAILABLE, 'Too many connections');
       return;
     }
@@ -602,7 +641,7 @@ export class WebSocketServer<
     const req = (compatRequest ??
       new Http2ServerRequest(stream, headers, {}, rawHeaders ?? flattenHeaders(headers))) as unknown as R;
 
-    if (this.overLimit(remoteIp(req))) {
+    if (this.overLimit(req)) {
       respondStreamError(stream, HttpStatus.SERVICE_UNAVAILABLE, 'Too many connections');
       return;
     }
@@ -649,7 +688,7 @@ export class WebSocketServer<
       abortDuplex(stream);
       return;
     }
-    if (this.state !== ServerState.Running || this.overLimit(remoteIp(req))) {
+    if (this.state !== ServerState.Running || this.overLimit(req)) {
       respondStreamError(stream, HttpStatus.SERVICE_UNAVAILABLE);
       return;
     }
@@ -694,7 +733,7 @@ export class WebSocketServer<
       socket.destroy();
       return;
     }
-    if (this.state !== ServerState.Running || this.overLimit(remoteIp(req))) {
+    if (this.state !== ServerState.Running || this.overLimit(req)) {
       writeHttpErrorAndClose(socket, HttpStatus.SERVICE_UNAVAILABLE);
       return;
     }
@@ -741,19 +780,7 @@ export class WebSocketServer<
     cb: UpgradeCallback<W, R>,
   ): void {
     const options = this.options;
-    const sideOptions: ServerSideOptions = {
-      autoPong: options.autoPong!,
-      allowSynchronousEvents: options.allowSynchronousEvents!,
-    };
-    if (options.closeTimeout !== undefined) sideOptions.closeTimeout = options.closeTimeout;
-    if (options.maxFragments !== undefined) sideOptions.maxFragments = options.maxFragments;
-    if (options.highWaterMark !== undefined) sideOptions.highWaterMark = options.highWaterMark;
-    if (options.maxBufferedAmount !== undefined) sideOptions.maxBufferedAmount = options.maxBufferedAmount;
-    if (options.onBufferOverflow !== undefined) sideOptions.onBufferOverflow = options.onBufferOverflow;
-    if (options.maxControlFramesPerSecond !== undefined) {
-      sideOptions.maxControlFramesPerSecond = options.maxControlFramesPerSecond;
-    }
-    if (this.heartbeat !== null) sideOptions.heartbeat = this.heartbeat;
+    const sideOptions = (this.sideOptions ??= this.buildSideOptions());
     const ws = new this.WebSocketClass(null, undefined, sideOptions);
     ws.attach(socket, head, {
       role: 'server',
@@ -771,26 +798,14 @@ export class WebSocketServer<
     unguardSocket(socket);
     ws.setPubSub(this.pubsub as unknown as PubSub<WebSocket>);
 
-    const ip = remoteIp(req);
     this.live.add(ws);
-    this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
-    ws.once('close', () => {
-      this.live.delete(ws);
-      const left = (this.perIp.get(ip) ?? 1) - 1;
-      if (left <= 0) this.perIp.delete(ip);
-      else this.perIp.set(ip, left);
-    });
-
-    if (options.clientTracking) {
-      this.clients.add(ws);
-      ws.once('close', () => {
-        this.clients.delete(ws);
-        if (this.emitCloseWhenEmpty && this.clients.size === 0) {
-          this.emitCloseWhenEmpty = false;
-          process.nextTick(() => this.finishClose());
-        }
-      });
+    if (options.maxConnectionsPerIp !== undefined) {
+      const ip = remoteIp(req);
+      this.ipOf.set(ws, ip);
+      this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     }
+    if (options.clientTracking) this.clients.add(ws);
+    ws.setCloseObserver(this as unknown as CloseObserver);
 
     cb(ws, req);
   }

@@ -38,6 +38,11 @@ export interface SendOptions {
   mask?: boolean;
 }
 
+
+/** @internal Whoever keeps books on a connection's life (its WebSocketServer). */
+export interface CloseObserver {
+  connectionClosed(ws: WebSocket): void;
+}
 /** What to do when a send would take bufferedAmount past `maxBufferedAmount`. */
 export type BufferOverflowPolicy = 'close' | 'drop' | ((ws: WebSocket, bytes: number) => void);
 
@@ -110,6 +115,7 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
   private _pendingEvents: Array<() => void> | null = null;
   private _limits: ConnectionLimitsOptions = {};
   private _pubsub: PubSub<WebSocket> | null = null;
+  private _closeObserver: CloseObserver | null = null;
   /** @internal Used by the topic tree to visit each subscriber once per publish. */
   topicVisit = 0;
   private _heartbeat: HeartbeatScheduler | null = null;
@@ -192,6 +198,15 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
   /** @internal The server's topic registry. */
   setPubSub(pubsub: PubSub<WebSocket>): void {
     this._pubsub = pubsub;
+  }
+
+  /**
+   * @internal The accepting server's bookkeeping, told before 'close' is
+   * emitted: one method shared by all connections instead of two once()
+   * listeners (and their closures) per connection.
+   */
+  setCloseObserver(observer: CloseObserver): void {
+    this._closeObserver = observer;
   }
 
   private pubsub(): PubSub<WebSocket> {
@@ -627,6 +642,7 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
     this._heartbeat?.delete(this);
     this._heartbeat = null;
     this._pubsub?.remove(this);
+    this._closeObserver?.connectionClosed(this);
     this.emit('close', code, reason);
   }
 

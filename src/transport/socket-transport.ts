@@ -81,7 +81,11 @@ export class SocketTransport implements ConnectionHandler {
   readonly connection: Connection;
   readonly socket: Duplex;
   private readonly events: TransportEvents;
-  private readonly options: TransportOptions;
+  // The few options read after construction, copied: the options object itself is not kept.
+  private readonly highWaterMark: number;
+  private readonly closeTimeout: number;
+  private readonly maxControlFramesPerSecond: number;
+  private readonly skipUTF8Validation: boolean;
   private readonly codec: MessageCodec | null;
   private callbacks: WriteCallback[] = [];
   private flushScheduled = false;
@@ -115,7 +119,10 @@ export class SocketTransport implements ConnectionHandler {
   constructor(socket: Duplex, events: TransportEvents, options: TransportOptions) {
     this.socket = socket;
     this.events = events;
-    this.options = options;
+    this.highWaterMark = options.highWaterMark;
+    this.closeTimeout = options.closeTimeout;
+    this.maxControlFramesPerSecond = options.maxControlFramesPerSecond;
+    this.skipUTF8Validation = options.skipUTF8Validation;
     this.codec = options.codec;
     this.connection = new Connection(
       {
@@ -177,7 +184,7 @@ export class SocketTransport implements ConnectionHandler {
 
   /** True while under the high-water mark; otherwise remembers to emit 'drain'. */
   checkHighWaterMark(): boolean {
-    if (this.bufferedAmount < this.options.highWaterMark) return true;
+    if (this.bufferedAmount < this.highWaterMark) return true;
     this.needDrain = true;
     return false;
   }
@@ -423,7 +430,7 @@ export class SocketTransport implements ConnectionHandler {
         socket.uncork();
       }
     }
-    if (!ok && this.bufferedAmount >= this.options.highWaterMark) this.needDrain = true;
+    if (!ok && this.bufferedAmount >= this.highWaterMark) this.needDrain = true;
   }
 
   private withDrainCheck(callback: WriteCallback | undefined): WriteCallback {
@@ -440,7 +447,7 @@ export class SocketTransport implements ConnectionHandler {
   }
 
   private onSocketDrain(): void {
-    if (this.needDrain && this.bufferedAmount < this.options.highWaterMark) {
+    if (this.needDrain && this.bufferedAmount < this.highWaterMark) {
       this.needDrain = false;
       this.events.onDrain();
     }
@@ -476,7 +483,7 @@ export class SocketTransport implements ConnectionHandler {
     if (failure === null && result === undefined) {
       failure = new WebSocketError('WSX_ERR_INVALID_COMPRESSED_DATA', 'Inflate failed', CloseCode.INVALID_FRAME_PAYLOAD_DATA);
     }
-    if (failure === null && !isBinary && !this.options.skipUTF8Validation && !isValidUtf8(result!)) {
+    if (failure === null && !isBinary && !this.skipUTF8Validation && !isValidUtf8(result!)) {
       failure = new WebSocketError('WSX_ERR_INVALID_UTF8', 'Invalid UTF-8 in a text message', CloseCode.INVALID_FRAME_PAYLOAD_DATA);
     }
     if (failure !== null) {
@@ -524,7 +531,7 @@ export class SocketTransport implements ConnectionHandler {
 
   /** A ping flood must not keep this process busy answering: past the limit the connection fails with 1008. */
   private controlRateExceeded(): boolean {
-    const limit = this.options.maxControlFramesPerSecond;
+    const limit = this.maxControlFramesPerSecond;
     if (limit <= 0) return false;
     const now = Date.now();
     if (now - this.controlWindowStart >= 1000) {
@@ -580,7 +587,7 @@ export class SocketTransport implements ConnectionHandler {
 
   private armCloseTimer(): void {
     if (this.closeTimer !== null || this.closed) return;
-    this.closeTimer = setTimeout(destroyTick, this.options.closeTimeout, this);
+    this.closeTimer = setTimeout(destroyTick, this.closeTimeout, this);
   }
 
   private onEnd(): void {
