@@ -213,7 +213,7 @@ describe('wsx connect: what it shows', { timeout: 60_000 }, () => {
 
   test(
     '--compress offers permessage-deflate and runs compressed when the server accepts',
-    { timeout: TEST_TIMEOUT, todo: 'the client offer is wired in with the permessage-deflate work (src/client/client-extensions.ts)' },
+    { timeout: TEST_TIMEOUT },
     async () => {
       const peer = await startPeer(echo, { perMessageDeflate: { threshold: 0 } });
       try {

@@ -153,7 +153,6 @@ describe('row 1: non-byte payloads are a TypeError or exactly the bytes given', 
 
   test(
     'send(50) is a text frame, as in ws v8 (drop-in compatibility)',
-    { todo: 'wsx sends a number as a binary frame: src/api/websocket.ts send() computes isBinary before toPayload() turns the number into text' },
     async () => {
       const { wss, port } = await startServer({}, { echo: false });
       wss.once('connection', (ws) => ws.send(50));
