@@ -645,6 +645,32 @@ describe('row 17: credential comparisons are constant-time', { timeout: 30_000 }
     todo: 'wsx has no credential comparison yet; write this test with the first auth helper',
   });
 
+  test('guard: no source file compares a secret-looking value with === or !== (only emptiness checks)', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const root = new URL('../../src/', import.meta.url);
+    const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.ts'));
+    assert.ok(files.length > 50, 'the scan sees the sources');
+    // (A bare "token" is HTTP's word for a header list item, so only token kinds that are secrets.)
+    const secret = '(?:password|passwd|secret|(?:auth|access|session|bearer|api|refresh)_?token|credential|authorization|api_?key|hmac|signature)';
+    // Either side of the operator: `token === x` or `x === token` (names, properties, header lookups).
+    const compare = new RegExp(
+      `\\b\\w*${secret}\\w*['"\\]]?\\s*[!=]==\\s*(?!'')\\S|\\S(?<!'')\\s*[!=]==\\s*[\\w.]*${secret}\\w*\\b`,
+      'i',
+    );
+    const hits = [];
+    for (const file of files) {
+      const lines = (await readFile(new URL(file, root), 'utf8')).split('\n');
+      lines.forEach((line, i) => {
+        if (!line.trim().startsWith('//') && !line.trim().startsWith('*') && compare.test(line)) hits.push(`${file}:${i + 1}: ${line.trim()}`);
+      });
+    }
+    assert.deepEqual(hits, [], 'compare secrets with crypto.timingSafeEqual');
+    // The pattern does catch what it is for.
+    assert.ok(compare.test("if (accessToken === expected) return true;"));
+    assert.ok(compare.test("if (req.headers.authorization !== wanted) deny();"));
+    assert.ok(!compare.test("if (url.password === '') return;"));
+  });
+
   test('guard: the public API exports no credential helper yet (when one appears, the todo above becomes a real test)', async () => {
     const api = await import('../../dist/index.js');
     const suspicious = Object.keys(api).filter((name) => /auth|token|secret|password|credential|verify|compare/i.test(name));
