@@ -6,8 +6,10 @@ export const USAGE = `usage: node bench/run.js [options]
   --runs N             number of runs (the median is reported)
   --duration MS        measurement window per run (warm-up is a third of it, at most 1 s)
   --only a,b           scenarios to run: echo-16b, echo-1k-text, echo-64k, echo-1m,
-                       latency-64b, connect, broadcast, micro; "echo" selects all echo ones
-  --targets a,b        targets: wsx, ws, ws+bufferutil, bun, raw (default: all available)
+                       echo-1k-h2, latency-64b, connect, broadcast, micro; "echo" selects
+                       all echo ones
+  --targets a,b        targets: wsx, ws, ws+bufferutil, bun, raw, and for echo-1k-h2 (HTTP/2
+                       beside wsx and raw over HTTP/1.1) wsx-h2, raw-h2 (default: all available)
   --no-pin             do not pin server and load to different CPUs with taskset
   --json               print the results as JSON on stdout (progress goes to stderr)
   --md [FILE]          also write the report as Markdown (default FILE: BENCHMARKS.md)

@@ -2,7 +2,7 @@
 
 import { formatNumber } from './run-matrix.js';
 import { TARGET_LABELS, TARGET_ORDER } from './targets.js';
-import { RATIO_BASES } from './summarize.js';
+import { ratioPlan } from './summarize.js';
 
 function table(header, rows) {
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
@@ -15,41 +15,46 @@ export function renderScenario(scenario, summary, runs) {
   const header = ['target', ...summary.columns.map((c) => c.label), 'spread'];
   const rows = [];
   const notes = [];
-  for (const name of TARGET_ORDER) {
+  const limits = scenario.limits ?? [['raw', 'raw net']];
+  const label = (name) => scenario.labels?.[name] ?? TARGET_LABELS[name];
+  for (const name of scenario.targets ?? TARGET_ORDER) {
     const row = summary.rows[name];
     if (!row) continue;
     if (row.okRuns === 0) {
-      rows.push([TARGET_LABELS[name], ...summary.columns.map(() => 'failed'), '']);
-      notes.push(`${TARGET_LABELS[name]} failed: ${row.errors[0] ?? 'unknown error'}`);
+      rows.push([label(name), ...summary.columns.map(() => 'failed'), '']);
+      notes.push(`${label(name)} failed: ${row.errors[0] ?? 'unknown error'}`);
       continue;
     }
     rows.push([
-      TARGET_LABELS[name],
+      label(name),
       ...summary.columns.map((c) => formatNumber(row[c.key], c.digits ?? 0)),
       Number.isFinite(row.spreadPercent) ? `${formatNumber(row.spreadPercent, 0)}%` : '',
     ]);
-    if (name !== 'raw' && row.loadCpuPercent >= 90) {
-      notes.push(`${TARGET_LABELS[name]}: the load generator used ${formatNumber(row.loadCpuPercent, 0)}% of its core, so this number is a lower bound (the server may be faster than the load can show)`);
+    if (!limits.some(([limit]) => limit === name) && row.loadCpuPercent >= 90) {
+      notes.push(`${label(name)}: the load generator used ${formatNumber(row.loadCpuPercent, 0)}% of its core, so this number is a lower bound (the server may be faster than the load can show)`);
     }
-    if (row.errors.length) notes.push(`${TARGET_LABELS[name]}: ${row.errors.length} of ${row.runs} runs failed (${row.errors[0]})`);
-    if (row.problems.length) notes.push(`${TARGET_LABELS[name]}: ${[...new Set(row.problems)].join('; ')}`);
+    if (row.errors.length) notes.push(`${label(name)}: ${row.errors.length} of ${row.runs} runs failed (${row.errors[0]})`);
+    if (row.problems.length) notes.push(`${label(name)}: ${[...new Set(row.problems)].join('; ')}`);
   }
   out.push(table(header, rows), '');
   const ratioLines = [];
+  const plan = ratioPlan(scenario);
   for (const [key, bases] of Object.entries(summary.ratios)) {
     const metric = scenario.metrics.find((m) => m.key === key);
-    const parts = RATIO_BASES.filter((b) => bases[b]).map((b) => `wsx/${b === 'raw' ? 'limit' : b === 'bun' ? 'Bun' : b} **${formatNumber(bases[b].median, 2)}×**`);
+    const parts = plan.bases.filter((b) => bases[b.name]).map((b) => `${b.label} **${formatNumber(bases[b.name].median, 2)}×**`);
     if (parts.length) ratioLines.push(`- ${metric.label} (${metric.better} is better): ${parts.join(', ')}`);
   }
   if (ratioLines.length) out.push(`Ratios (median of per-run ratios over ${runs} run${runs === 1 ? '' : 's'}):`, ...ratioLines, '');
-  const raw = summary.rows.raw;
-  if (raw && raw.okRuns > 0 && Number.isFinite(raw.loadCpuPercent)) {
+  for (const [limit, phrase] of limits) {
+    const raw = summary.rows[limit];
+    if (!raw || raw.okRuns === 0 || !Number.isFinite(raw.loadCpuPercent)) continue;
     const bound = raw.loadCpuPercent >= 90 ? 'the load generator is saturated here, so this row is its ceiling' : 'the load generator had headroom';
     out.push(
-      `Load generator vs. the limit: against raw net the load used ${formatNumber(raw.loadCpuPercent, 0)}% of a core and the server ${formatNumber(raw.serverCpuPercent, 0)}% (${bound}); any target below that row is bounded by its server.`,
+      `Load generator vs. the limit: against ${phrase} the load used ${formatNumber(raw.loadCpuPercent, 0)}% of a core and the server ${formatNumber(raw.serverCpuPercent, 0)}% (${bound}); any target below that row is bounded by its server.`,
       '',
     );
   }
+  for (const n of scenario.notes ?? []) notes.push(n);
   for (const n of notes) out.push(`> ${n}`);
   if (notes.length) out.push('');
   return out.join('\n');

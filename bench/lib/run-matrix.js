@@ -5,7 +5,7 @@ import os from 'node:os';
 import { waitForQuiet } from './cpu-sampler.js';
 import { ServerProcess } from './server-process.js';
 import { runLoad } from './load-process.js';
-import { metricsFromRun } from './scenarios.js';
+import { metricsFromRun, scenarioTargets } from './scenarios.js';
 
 /** A measured window in which other processes used this much of a core or more counts as disturbed. */
 const DISTURBED_PERCENT = 40;
@@ -18,7 +18,7 @@ function disturbance(outcome) {
 }
 
 async function runOne(scenario, target, profile) {
-  const job = scenario.job(profile);
+  const job = scenario.job(profile, target);
   const server = new ServerProcess(target);
   try {
     const info = await server.start();
@@ -43,9 +43,10 @@ async function runOne(scenario, target, profile) {
 /**
  * @returns {Promise<Record<string, Record<string, Array<object>>>>} scenario → target → per-run outcome
  */
-export async function runMatrix(scenarios, targets, profile, runs, log) {
+export async function runMatrix(scenarios, allTargets, profile, runs, log) {
   const results = {};
   for (const scenario of scenarios) {
+    const targets = scenarioTargets(scenario, allTargets);
     results[scenario.name] = {};
     for (const t of targets) results[scenario.name][t.name] = [];
     for (let run = 0; run < runs; run++) {
@@ -78,7 +79,7 @@ export async function runMatrix(scenarios, targets, profile, runs, log) {
 }
 
 function describe(scenario, target, run, runs, outcome) {
-  const head = `  ${scenario.name} run ${run + 1}/${runs} ${target.label}:`;
+  const head = `  ${scenario.name} run ${run + 1}/${runs} ${scenario.labels?.[target.name] ?? target.label}:`;
   if (!outcome.ok) return `${head} FAILED ${outcome.error}`;
   const main = scenario.metrics[0];
   const value = outcome.metrics[main.key];

@@ -1,10 +1,19 @@
 // Turns per-run outcomes into medians and pairwise ratios: for every run the ratio
-// wsx/other is computed from that run's two numbers, then the median of those ratios is taken.
+// wsx/other (or the scenario's own subject/base) is computed from that run's two numbers,
+// then the median of those ratios is taken.
 
 import { median, spreadPercent } from './stats.js';
 import { COMMON_METRICS } from './scenarios.js';
 
 export const RATIO_BASES = ['ws', 'ws+bufferutil', 'bun', 'raw'];
+
+const BASE_NAMES = { raw: 'limit', bun: 'Bun' };
+
+/** Which target is divided by which, and how each ratio is labelled (scenario.ratios or wsx over RATIO_BASES). */
+export function ratioPlan(scenario) {
+  if (scenario.ratios) return { subject: scenario.ratios.subject, bases: scenario.ratios.bases.map(([name, label]) => ({ name, label })) };
+  return { subject: 'wsx', bases: RATIO_BASES.map((name) => ({ name, label: `wsx/${BASE_NAMES[name] ?? name}` })) };
+}
 
 export function summarizeScenario(scenario, perTarget) {
   const columns = [...scenario.metrics, ...COMMON_METRICS];
@@ -22,10 +31,11 @@ export function summarizeScenario(scenario, perTarget) {
     rows[target] = row;
   }
   const ratios = {};
-  const wsx = perTarget.wsx;
+  const plan = ratioPlan(scenario);
+  const wsx = perTarget[plan.subject];
   for (const metric of scenario.metrics.filter((m) => m.ratio)) {
     ratios[metric.key] = {};
-    for (const base of RATIO_BASES) {
+    for (const { name: base } of plan.bases) {
       const other = perTarget[base];
       if (!wsx || !other) continue;
       const perRun = [];

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { findBun } from './bun-binary.js';
 
-export const TARGET_ORDER = ['wsx', 'ws', 'ws+bufferutil', 'bun', 'raw'];
+export const TARGET_ORDER = ['wsx', 'ws', 'ws+bufferutil', 'bun', 'raw', 'wsx-h2', 'raw-h2'];
 
 export const TARGET_LABELS = {
   wsx: 'wsx',
@@ -15,6 +15,8 @@ export const TARGET_LABELS = {
   'ws+bufferutil': 'ws+bufferutil',
   bun: 'Bun.serve',
   raw: 'raw net (limit)',
+  'wsx-h2': 'wsx over h2c',
+  'raw-h2': 'raw http2 (h2 limit)',
 };
 
 /** Whether wsx's server can be loaded from dist/, and from where (see servers/wsx-echo.js). */
@@ -49,7 +51,7 @@ function findBufferutil(repoRoot) {
 }
 
 /**
- * @returns {Array<{ name: string, label: string, command: string, args: string[], env: object, skip?: string, version?: string }>}
+ * @returns {Array<{ name: string, label: string, command: string, args: string[], env: object, transport?: 'h2', skip?: string, version?: string }>}
  */
 export async function discoverTargets(repoRoot) {
   const servers = path.join(repoRoot, 'bench', 'servers');
@@ -91,6 +93,23 @@ export async function discoverTargets(repoRoot) {
     command: node,
     args: [...nodeArgs, path.join(servers, 'raw-echo.js')],
     env: {},
+  });
+  // HTTP/2 targets (transport 'h2': the load opens extended CONNECT streams instead of
+  // upgrades) run only in the scenarios that name them (see `targets` in scenarios.js).
+  targets.push({
+    name: 'wsx-h2',
+    command: node,
+    args: [...nodeArgs, path.join(servers, 'wsx-h2-echo.js')],
+    env: {},
+    transport: 'h2',
+    ...(await wsxAvailability(repoRoot)),
+  });
+  targets.push({
+    name: 'raw-h2',
+    command: node,
+    args: [...nodeArgs, path.join(servers, 'raw-h2-echo.js')],
+    env: {},
+    transport: 'h2',
   });
   for (const t of targets) t.label = TARGET_LABELS[t.name];
   return targets;

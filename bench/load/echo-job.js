@@ -1,7 +1,10 @@
 // Echo load: C connections, each keeping K messages in flight; every reply is answered
-// with one new message, written as a view of a pre-encoded run of frames.
+// with one new message, written as a view of a pre-encoded run of frames. With
+// job.transport 'h2' the C WebSockets are HTTP/2 streams spread over job.sessions sessions.
 
 import { LoadConnection, openConnections } from './load-connection.js';
+import { H2SessionPool } from './h2-load-session.js';
+import { OncePerTurn } from './once-per-turn.js';
 import { binaryPayload, encodeMaskedFrame, repeatFrame, textPayload } from './client-frames.js';
 import { sleep } from './control.js';
 import { closeWindow, openWindow } from './measure-window.js';
@@ -17,11 +20,11 @@ export async function runEcho(job) {
 
   // Each read is answered at once with one write of as many frames as it completed.
   // (Deferring the writes to once per event-loop turn was measured: it made the load slower
-  // against the fastest servers, where the ceiling matters.)
+  // against the fastest servers, where the ceiling matters.) Over HTTP/2 it is the other way
+  // round, so there each stream is answered once per turn (see once-per-turn.js).
   let received = 0;
   let sending = true;
-  const onMessages = (conn, n) => {
-    received += n;
+  const reply = (conn, n) => {
     if (!sending) return;
     while (n > job.inFlight) {
       conn.write(batch);
@@ -29,9 +32,20 @@ export async function runEcho(job) {
     }
     conn.write(views[n]);
   };
+  const perTurn = job.transport === 'h2' ? new OncePerTurn(reply) : null;
+  const onMessages = perTurn
+    ? (conn, n) => {
+        received += n;
+        if (sending) perTurn.add(conn, n);
+      }
+    : (conn, n) => {
+        received += n;
+        reply(conn, n);
+      };
 
-  const conns = await openConnections(job.connections, 64, () => {
-    const c = new LoadConnection(job.port, '/', onMessages);
+  const h2 = job.transport === 'h2' ? await H2SessionPool.open(job.port, job.sessions) : null;
+  const conns = await openConnections(job.connections, 64, (i) => {
+    const c = h2 ? h2.stream(i, '/', onMessages) : new LoadConnection(job.port, '/', onMessages);
     c.counter.expectedOpcode = opcode;
     c.counter.expectedLength = job.size;
     return c;
@@ -57,6 +71,7 @@ export async function runEcho(job) {
     if (c.error !== null || c.closed) failed++;
     c.destroy();
   }
+  h2?.destroy();
   return {
     messages,
     seconds,

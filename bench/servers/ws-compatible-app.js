@@ -7,8 +7,15 @@ import { serveControl } from './control-channel.js';
 
 const TOPIC = 'bench';
 
-export function runWsCompatibleServer(WebSocketServer, details) {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 4 * 1024 * 1024, perMessageDeflate: false });
+/**
+ * @param {Function} WebSocketServer the ws-compatible server class
+ * @param {object} details extra fields for the ready line
+ * @param {object} [httpServer] a server (an http2 one, say) to attach to instead of a port of
+ *   its own; it is listened on here
+ */
+export function runWsCompatibleServer(WebSocketServer, details, httpServer) {
+  const common = { maxPayload: 4 * 1024 * 1024, perMessageDeflate: false };
+  const wss = new WebSocketServer(httpServer ? { server: httpServer, ...common } : { host: '127.0.0.1', port: 0, ...common });
   const hasPublish = typeof wss.publish === 'function';
   wss.on('connection', (ws, req) => {
     ws.on('error', () => {}); // the load resets sockets when a run ends
@@ -34,7 +41,7 @@ export function runWsCompatibleServer(WebSocketServer, details) {
     process.stderr.write(`server error: ${err.stack ?? err}\n`);
     process.exit(1);
   });
-  wss.on('listening', () => {
-    serveControl({ port: wss.address().port, broadcast: hasPublish ? 'publish' : 'loop', ...details });
-  });
+  const ready = () => serveControl({ port: (httpServer ?? wss).address().port, broadcast: hasPublish ? 'publish' : 'loop', ...details });
+  if (httpServer) httpServer.listen(0, '127.0.0.1', ready);
+  else wss.on('listening', ready);
 }
