@@ -21,7 +21,13 @@ export class ServerProcess {
   }
 
   async start() {
-    const { command, args } = pinned(pinningPlan().serverCpu, this.target.command, this.target.args);
+    // WSX_BENCH_SERVER_WRAP runs each server under a tool, e.g. 'strace -c -f -o /tmp/sys.txt'
+    // to count its system calls (bench/notes.md uses it for the large-message limit).
+    const wrap = (process.env.WSX_BENCH_SERVER_WRAP ?? '').split(/\s+/).filter(Boolean);
+    const base = wrap.length === 0
+      ? { command: this.target.command, args: this.target.args }
+      : { command: wrap[0], args: [...wrap.slice(1), this.target.command, ...this.target.args] };
+    const { command, args } = pinned(pinningPlan().serverCpu, base.command, base.args);
     this.child = track(
       spawn(command, args, {
         stdio: ['pipe', 'pipe', 'pipe'],

@@ -56,7 +56,10 @@ function findBufferutil(repoRoot) {
 export async function discoverTargets(repoRoot) {
   const servers = path.join(repoRoot, 'bench', 'servers');
   const node = process.execPath;
-  const nodeArgs = ['--expose-gc'];
+  // WSX_BENCH_SERVER_FLAGS adds node flags to every Node server, e.g. to profile them:
+  // WSX_BENCH_SERVER_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (NODE_OPTIONS refuses --cpu-prof).
+  const extra = (process.env.WSX_BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const nodeArgs = ['--expose-gc', ...extra];
   const targets = [];
 
   targets.push({
