@@ -647,7 +647,7 @@ export class WebSocketServer<
     }
     const request = validateConnectRequest(headers);
     if (!request.ok) {
-      respondStreamError(stream, request.status, request.message, request.headers);
+      this.refuseMalformedStream(req, stream, request.status, request.message, request.headers);
       return;
     }
     if (!this.shouldHandle(req)) {
@@ -664,7 +664,7 @@ export class WebSocketServer<
       const deflate = this.options.perMessageDeflate;
       agreement = negotiateServerExtensions(request.extensions, deflate === true ? {} : deflate || false);
     } catch {
-      respondStreamError(stream, HttpStatus.BAD_REQUEST, 'Invalid or unacceptable Sec-WebSocket-Extensions header');
+      this.refuseMalformedStream(req, stream, HttpStatus.BAD_REQUEST, 'Invalid or unacceptable Sec-WebSocket-Extensions header');
       return;
     }
     this.verify(
@@ -717,6 +717,21 @@ export class WebSocketServer<
       return;
     }
     writeHttpErrorAndClose(socket, status, message, headers);
+  }
+
+  /** As refuseMalformed, on an HTTP/2 stream: `wsClientError` listeners get the stream to answer on. */
+  private refuseMalformedStream(
+    req: R,
+    stream: ServerHttp2Stream,
+    status: number,
+    message: string,
+    headers?: Record<string, string>,
+  ): void {
+    if (this.listenerCount('wsClientError') > 0) {
+      this.emit('wsClientError', new HandshakeRejectedError(status, message, headers), stream, req);
+      return;
+    }
+    respondStreamError(stream, status, message, headers);
   }
 
   private completeUpgrade(

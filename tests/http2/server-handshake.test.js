@@ -373,3 +373,19 @@ test('once the last WebSocketServer is closed, new sessions no longer advertise 
     server.close();
   }
 });
+
+test('wsClientError listeners answer a malformed CONNECT themselves, on the stream', async () => {
+  await withServer({}, async (h, session) => {
+    const seen = [];
+    h.wss.on('wsClientError', (error, stream, req) => {
+      seen.push([error.name, error.statusCode, error.headers['sec-websocket-version'], req.httpVersion]);
+      stream.respond({ ':status': 418, 'x-handled-by': 'app' });
+      stream.end('the app answered');
+    });
+    const res = await openStream(session, connectHeaders('/', { 'sec-websocket-version': '8' }));
+    assert.equal(res.status, 418);
+    assert.equal(res.headers['x-handled-by'], 'app');
+    assert.equal((await res.all()).toString(), 'the app answered');
+    assert.deepEqual(seen, [['HandshakeRejectedError', 426, '13', '2.0']]);
+  });
+});
