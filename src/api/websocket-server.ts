@@ -13,6 +13,7 @@ import type { Duplex } from 'node:stream';
 import { computeAcceptKey } from '../protocol/handshake.js';
 import type { PerMessageDeflateOptions } from '../protocol/permessage-deflate-negotiation.js';
 import { HttpStatus, joinHeaderValue, validateUpgradeRequest } from '../protocol/upgrade-request.js';
+import type { ExtensionOffer } from '../protocol/extension-offer.js';
 import { validateConnectRequest } from '../protocol/http2-connect-request.js';
 import { lingerAfterServerEnd } from '../server/http2-stream-linger.js';
 import {
@@ -542,31 +543,13 @@ export class WebSocketServer<
       return;
     }
 
-    if (!this.shouldHandle(req)) {
-      writeHttpErrorAndClose(socket, HttpStatus.BAD_REQUEST);
-      return;
-    }
-
-    const origin = joinHeaderValue(req.headers.origin);
-    if (this.originCheck !== null && !this.originCheck(origin, req)) {
-      writeHttpErrorAndClose(socket, HttpStatus.FORBIDDEN, 'Origin not allowed');
-      return;
-    }
-
-    let agreement: ServerExtensionAgreement;
-    try {
-      const deflate = this.options.perMessageDeflate;
-      agreement = negotiateServerExtensions(request.extensions, deflate === true ? {} : deflate || false);
-    } catch {
-      this.refuseMalformed(req, socket, HttpStatus.BAD_REQUEST, 'Invalid or unacceptable Sec-WebSocket-Extensions header');
-      return;
-    }
-
-    this.verify(
+    this.screen(
       req,
-      origin,
-      () => this.completeUpgrade(request.key, request.protocols, agreement, req, socket, head, cb),
+      req.headers,
+      request.extensions,
       (status, message, headers) => writeHttpErrorAndClose(socket, status, message, headers),
+      (status, message) => this.refuseMalformed(req, socket, status, message),
+      (agreement) => this.completeUpgrade(request.key, request.protocols, agreement, req, socket, head, cb),
     );
   }
 
@@ -650,28 +633,13 @@ export class WebSocketServer<
       this.refuseMalformedStream(req, stream, request.status, request.message, request.headers);
       return;
     }
-    if (!this.shouldHandle(req)) {
-      respondStreamError(stream, HttpStatus.BAD_REQUEST);
-      return;
-    }
-    const origin = joinHeaderValue(headers.origin);
-    if (this.originCheck !== null && !this.originCheck(origin, req)) {
-      respondStreamError(stream, HttpStatus.FORBIDDEN, 'Origin not allowed');
-      return;
-    }
-    let agreement: ServerExtensionAgreement;
-    try {
-      const deflate = this.options.perMessageDeflate;
-      agreement = negotiateServerExtensions(request.extensions, deflate === true ? {} : deflate || false);
-    } catch {
-      this.refuseMalformedStream(req, stream, HttpStatus.BAD_REQUEST, 'Invalid or unacceptable Sec-WebSocket-Extensions header');
-      return;
-    }
-    this.verify(
+    this.screen(
       req,
-      origin,
-      () => this.completeStream(stream, request.protocols, agreement, request.key, req, cb),
+      headers,
+      request.extensions,
       (status, message, extraHeaders) => respondStreamError(stream, status, message, extraHeaders),
+      (status, message) => this.refuseMalformedStream(req, stream, status, message),
+      (agreement) => this.completeStream(stream, request.protocols, agreement, request.key, req, cb),
     );
   }
 
@@ -703,6 +671,39 @@ export class WebSocketServer<
     if (!respondStreamAccept(stream, headersFromLines(lines))) return;
     lingerAfterServerEnd(stream);
     this.startConnection(stream, Buffer.alloc(0), req, protocol, agreement, '2', cb);
+  }
+
+  /**
+   * The checks after a well-formed request, the same over HTTP/1.1 and
+   * HTTP/2: the path, the origin, the extension offers (a bad one is
+   * malformed: `wsClientError` may answer it), then verifyClient.
+   */
+  private screen(
+    req: R,
+    headers: IncomingHttpHeaders,
+    extensions: readonly ExtensionOffer[],
+    refuse: (status: number, message?: string, headers?: OutgoingHttpHeaders) => void,
+    refuseMalformed: (status: number, message: string) => void,
+    accept: (agreement: ServerExtensionAgreement) => void,
+  ): void {
+    if (!this.shouldHandle(req)) {
+      refuse(HttpStatus.BAD_REQUEST);
+      return;
+    }
+    const origin = joinHeaderValue(headers.origin);
+    if (this.originCheck !== null && !this.originCheck(origin, req)) {
+      refuse(HttpStatus.FORBIDDEN, 'Origin not allowed');
+      return;
+    }
+    let agreement: ServerExtensionAgreement;
+    try {
+      const deflate = this.options.perMessageDeflate;
+      agreement = negotiateServerExtensions(extensions, deflate === true ? {} : deflate || false);
+    } catch {
+      refuseMalformed(HttpStatus.BAD_REQUEST, 'Invalid or unacceptable Sec-WebSocket-Extensions header');
+      return;
+    }
+    this.verify(req, origin, () => accept(agreement), refuse);
   }
 
   private refuseMalformed(

@@ -3,6 +3,7 @@ import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { CloseCode } from '../protocol/close-codes.js';
 import { WebSocketError } from '../protocol/errors.js';
+import { HandshakeDeadline } from './handshake-deadline.js';
 import { generateClientKey } from '../protocol/handshake.js';
 import type { ClientHandshakeTarget } from '../transport/attach-options.js';
 import { connectPlain, connectSecure } from './client-connectors.js';
@@ -27,7 +28,6 @@ export interface ClientHandshake {
 }
 
 /** setTimeout() cannot wait longer than this; a longer timeout means none. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function ignoreError(): void {}
 
@@ -81,7 +81,7 @@ class ClientHandshakeRun<Target extends ClientHandshakeTarget> implements Client
   private settled = false;
   /** The request of the current hop; events of older hops are ignored. */
   private request: ClientRequest | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly deadline = new HandshakeDeadline();
 
   constructor(target: Target, options: ResolvedClientOptions<Target>, protocols: readonly string[], url: WebSocketUrl) {
     this.target = target;
@@ -277,22 +277,14 @@ class ClientHandshakeRun<Target extends ClientHandshakeTarget> implements Client
   }
 
   private startTimer(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    const ms = this.options.handshakeTimeout;
-    if (ms === 0 || ms > MAX_TIMER_MS) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.fail(new WebSocketError('WSX_ERR_HANDSHAKE_TIMEOUT', 'Opening handshake has timed out', CloseCode.ABNORMAL_CLOSURE));
-    }, ms);
+    this.deadline.start(this.options.handshakeTimeout, (error) => this.fail(error));
   }
 
   /** Marks the handshake finished; returns false when it already was. */
   private settle(): boolean {
     if (this.settled) return false;
     this.settled = true;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.deadline.clear();
     return true;
   }
 

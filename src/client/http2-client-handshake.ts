@@ -8,6 +8,7 @@
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { CloseCode } from '../protocol/close-codes.js';
 import { WebSocketError } from '../protocol/errors.js';
+import { HandshakeDeadline } from './handshake-deadline.js';
 import type { ClientHandshakeTarget } from '../transport/attach-options.js';
 import { acceptServerExtensions, offerClientExtensions, type AcceptedExtensions, type ClientExtensionOffer } from './client-extensions.js';
 import type { ResolvedClientOptions } from './client-options.js';
@@ -25,7 +26,6 @@ export interface Http2ClientHandshake {
 /** Starts the HTTP/1.1 handshake instead (only with `http2: true`). */
 export type Http1Fallback = () => Http2ClientHandshake;
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const EMPTY = Buffer.alloc(0);
 
 /** Options of `new WebSocket()` that are not for a TLS/TCP connection. */
@@ -86,7 +86,7 @@ class Http2HandshakeRun<Target extends ClientHandshakeTarget> implements Http2Cl
   private readonly fallback: Http1Fallback;
   private readonly offer: ClientExtensionOffer;
   private settled = false;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly deadline = new HandshakeDeadline();
   private stream: ClientHttp2Stream | null = null;
   /** A non-2xx answer whose body is being read before the handshake fails. */
   private refusal: UnexpectedResponseError | null = null;
@@ -252,19 +252,13 @@ class Http2HandshakeRun<Target extends ClientHandshakeTarget> implements Http2Cl
   }
 
   private startTimer(): void {
-    const ms = this.options.handshakeTimeout;
-    if (ms === 0 || ms > MAX_TIMER_MS) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.fail(new WebSocketError('WSX_ERR_HANDSHAKE_TIMEOUT', 'Opening handshake has timed out', CloseCode.ABNORMAL_CLOSURE));
-    }, ms);
+    this.deadline.start(this.options.handshakeTimeout, (error) => this.fail(error));
   }
 
   private settle(): boolean {
     if (this.settled) return false;
     this.settled = true;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.deadline.clear();
     this.cancelWait?.();
     this.cancelWait = null;
     return true;

@@ -5,26 +5,11 @@
 import http2 from 'node:http2';
 import { once } from 'node:events';
 
-// A self-signed test certificate for 127.0.0.1 and localhost (EC P-256, valid
-// until 2126), the same one tests/integration/client-handshake.test.js embeds.
-export const TEST_KEY = `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg/fhpw7LlzlaWp/qx
-BRH+CNdlPHpKJCVZdA+59b1FlQChRANCAARFzYX813nybkZCexZ/QADY9E/57bjz
-ny6o3aIA1DhgNlL/LY9OCZ2QONyhmqqjTuyWP8DN6ASGhjr9ZdB3gUeu
------END PRIVATE KEY-----
-`;
-export const TEST_CERT = `-----BEGIN CERTIFICATE-----
-MIIBmTCCAT+gAwIBAgIUcD939kN6aQqb5dBg0qzyK35goxcwCgYIKoZIzj0EAwIw
-EzERMA8GA1UEAwwId3N4IHRlc3QwIBcNMjYxMTI1MDkzMzUxWhgPMjEyNjExMDEw
-OTMzNTFaMBMxETAPBgNVBAMMCHdzeCB0ZXN0MFkwEwYHKoZIzj0CAQYIKoZIzj0D
-AQcDQgAERc2F/Nd58m5GQnsWf0AA2PRP+e24858uqN2iANQ4YDZS/y2PTgmdkDjc
-oZqqo07slj/AzegEhoY6/WXQd4FHrqNvMG0wHQYDVR0OBBYEFOoplVFY82vM4Gp0
-Y92ZHXSiBI8bMB8GA1UdIwQYMBaAFOoplVFY82vM4Gp0Y92ZHXSiBI8bMA8GA1Ud
-EwEB/wQFMAMBAf8wGgYDVR0RBBMwEYcEfwAAAYIJbG9jYWxob3N0MAoGCCqGSM49
-BAMCA0gAMEUCIQDi6PoA7nvuaIr2uy0GHUtbIrsW3Q/jIRd/ULCdGv3D9gIgWC2S
-Iq10M7/bbiK2RviD47uaREyN3MKvWGs66U42vMU=
------END CERTIFICATE-----
-`;
+// The self-signed certificate for 127.0.0.1 and localhost (EC P-256, valid
+// until 2126) that the HTTP/2 example serves with: one copy for tests and example.
+import { TEST_CERT, TEST_KEY } from '../../examples/http2/test-certificate.js';
+
+export { TEST_CERT, TEST_KEY };
 
 /** Client options that trust the test certificate. */
 export const TRUST_TEST_CERT = Object.freeze({ ca: TEST_CERT });

@@ -6,30 +6,11 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
+import { TEST_CERT, TEST_KEY } from '../../examples/http2/test-certificate.js';
 import { startClientHandshake } from '../../dist/client/client-handshake.js';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const acceptFor = (key) => createHash('sha1').update(key + GUID).digest('base64');
-
-// A self-signed test certificate for 127.0.0.1 and localhost (EC P-256, valid until 2126).
-const TEST_KEY = `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg/fhpw7LlzlaWp/qx
-BRH+CNdlPHpKJCVZdA+59b1FlQChRANCAARFzYX813nybkZCexZ/QADY9E/57bjz
-ny6o3aIA1DhgNlL/LY9OCZ2QONyhmqqjTuyWP8DN6ASGhjr9ZdB3gUeu
------END PRIVATE KEY-----
-`;
-const TEST_CERT = `-----BEGIN CERTIFICATE-----
-MIIBmTCCAT+gAwIBAgIUcD939kN6aQqb5dBg0qzyK35goxcwCgYIKoZIzj0EAwIw
-EzERMA8GA1UEAwwId3N4IHRlc3QwIBcNMjYxMTI1MDkzMzUxWhgPMjEyNjExMDEw
-OTMzNTFaMBMxETAPBgNVBAMMCHdzeCB0ZXN0MFkwEwYHKoZIzj0CAQYIKoZIzj0D
-AQcDQgAERc2F/Nd58m5GQnsWf0AA2PRP+e24858uqN2iANQ4YDZS/y2PTgmdkDjc
-oZqqo07slj/AzegEhoY6/WXQd4FHrqNvMG0wHQYDVR0OBBYEFOoplVFY82vM4Gp0
-Y92ZHXSiBI8bMB8GA1UdIwQYMBaAFOoplVFY82vM4Gp0Y92ZHXSiBI8bMA8GA1Ud
-EwEB/wQFMAMBAf8wGgYDVR0RBBMwEYcEfwAAAYIJbG9jYWxob3N0MAoGCCqGSM49
-BAMCA0gAMEUCIQDi6PoA7nvuaIr2uy0GHUtbIrsW3Q/jIRd/ULCdGv3D9gIgWC2S
-Iq10M7/bbiK2RviD47uaREyN3MKvWGs66U42vMU=
------END CERTIFICATE-----
-`;
 
 /** Records what the handshake does to it; attach() destroys the socket. */
 class FakeTarget extends EventEmitter {
