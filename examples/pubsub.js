@@ -1,10 +1,17 @@
 // Pub/sub: connections subscribe to topics (MQTT-style filters: '+' is one
 // level, '#' the rest); wss.publish() frames a message once and queues the
-// same bytes on every subscriber; ws.publish() skips the sender.
+// same bytes on every subscriber; ws.publish() skips the sender. With
+// permessage-deflate and serverNoContextTakeover, a publish is compressed
+// once for every subscriber that shares the compressor settings.
 // Run after a build: `node examples/pubsub.js`.
 import { WebSocket, WebSocketServer } from '../dist/index.js';
 
-const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+const wss = new WebSocketServer({
+  host: '127.0.0.1',
+  port: 0,
+  // Compressing each message afresh is what lets one compression serve every subscriber.
+  perMessageDeflate: { serverNoContextTakeover: true, threshold: 256 },
+});
 await new Promise((resolve) => wss.once('listening', resolve));
 const url = `ws://127.0.0.1:${wss.address().port}`;
 
@@ -34,6 +41,9 @@ console.log('subscribers of room/1/chat:', wss.subscriberCount('room/1/chat'));
 console.log('recipients of an announcement:', wss.publish('room/1/chat', 'server: welcome to room 1'));
 alice.send('alice: hi room 1');
 wss.publish('room/2/alerts', Buffer.from('binary alert'), { binary: true });
+// Above the threshold: compressed once, the same compressed frame to alice, bob and the moderator.
+wss.publish('room/1/chat', `server: ${'the long rules of room 1. '.repeat(20)}`);
+wss.publish('room/1/chat', 'server: already compressed data', { compress: false });
 
 await new Promise((resolve) => setTimeout(resolve, 200));
 await wss.close({ reason: 'example done' });
