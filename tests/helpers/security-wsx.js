@@ -114,3 +114,22 @@ export function tick() {
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** A wsx client's handshake outcome: 'open', or the error it failed with (its close must be 1006). */
+export function clientOutcome(ws, ms = 3000) {
+  return new Promise((resolve, reject) => {
+    let error = null;
+    const timer = setTimeout(() => reject(new Error(`no handshake outcome after ${ms} ms`)), ms);
+    ws.on('error', (e) => (error ??= e));
+    ws.once('open', () => {
+      clearTimeout(timer);
+      resolve('open');
+    });
+    ws.once('close', (code) => {
+      clearTimeout(timer);
+      if (code !== 1006) reject(new Error(`close ${code} instead of 1006 after a failed handshake`));
+      else if (error === null) reject(new Error('close without an error event'));
+      else resolve(error);
+    });
+  });
+}

@@ -2,12 +2,6 @@
 // real wsx server and client on 127.0.0.1 with hand-built handshakes and
 // hand-compressed frames.
 //
-// permessage-deflate is being wired into the handshake by another engineer.
-// Each test that needs a negotiated extension checks at run time whether
-// the server (or client) negotiates it yet; until then it is reported as
-// `todo` with a message, and what can be tested already (offers declined
-// cleanly, responses refused cleanly, RSV1 without the extension = 1002) is.
-//
 // Unit-level coverage of the same rows (kept; these add the end-to-end view):
 // row 8: tests/protocol/permessage-deflate-negotiation.test.js ("row 8" cases);
 // row 9: tests/extensions/permessage-deflate.test.js ("row 9" bombs on the codec).
@@ -17,7 +11,7 @@ import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { WebSocket } from '../../dist/index.js';
 import { OP, headerMap, openRaw, rawClient, startRawServer } from '../helpers/security-raw-peer.js';
-import { crashWatch, eventually, nextEvent, startServer, stopServers } from '../helpers/security-wsx.js';
+import { clientOutcome, crashWatch, eventually, startServer, stopServers } from '../helpers/security-wsx.js';
 
 const MiB = 1024 * 1024;
 const watch = crashWatch();
@@ -28,52 +22,6 @@ after(async () => {
   watch.assertNone('security-deflate-cases.test.js');
 });
 
-// ---- is permessage-deflate wired yet? ----------------------------------------------
-
-async function serverNegotiatesDeflate() {
-  const { port } = await startServer({ perMessageDeflate: true });
-  const r = await rawClient(port, { extra: [['Sec-WebSocket-Extensions', 'permessage-deflate; client_max_window_bits']] });
-  const answer = r.status === 101 ? (headerMap(r.head).get('sec-websocket-extensions') ?? '') : '';
-  r.socket.destroy();
-  return answer.includes('permessage-deflate');
-}
-
-async function clientOffersDeflate() {
-  let offer = '';
-  const server = await startRawServer(({ headers, socket }) => {
-    offer = headers.get('sec-websocket-extensions') ?? '';
-    socket.destroy();
-  });
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/`);
-  ws.on('error', () => {});
-  await nextEvent(ws, 'close');
-  await server.close();
-  return offer.includes('permessage-deflate');
-}
-
-const serverWired = await serverNegotiatesDeflate();
-const clientWired = await clientOffersDeflate();
-const NOT_WIRED_SERVER = 'permessage-deflate is not negotiated by WebSocketServer yet (src/server/extension-negotiation.ts declines every offer)';
-const NOT_WIRED_CLIENT = 'permessage-deflate is not offered by the client yet (src/client/client-extensions.ts offers nothing)';
-
-/** A wsx client's handshake outcome: 'open', or the error it failed with (its close must be 1006). */
-function clientOutcome(ws, ms = 3000) {
-  return new Promise((resolve, reject) => {
-    let error = null;
-    const timer = setTimeout(() => reject(new Error(`no handshake outcome after ${ms} ms`)), ms);
-    ws.on('error', (e) => (error ??= e));
-    ws.once('open', () => {
-      clearTimeout(timer);
-      resolve('open');
-    });
-    ws.once('close', (code) => {
-      clearTimeout(timer);
-      if (code !== 1006) reject(new Error(`close ${code} instead of 1006 after a failed handshake`));
-      else if (error === null) reject(new Error('close without an error event'));
-      else resolve(error);
-    });
-  });
-}
 
 // ---- compression by hand (RFC 7692 7.2.1) ------------------------------------------
 
@@ -187,7 +135,7 @@ describe('row 8: bad permessage-deflate window bits fail the handshake cleanly, 
     }
   });
 
-  test('server: a valid offer is negotiated (control)', { todo: serverWired ? false : NOT_WIRED_SERVER }, async () => {
+  test('server: a valid offer is negotiated (control)', async () => {
     const { port } = await startServer({ perMessageDeflate: true });
     const r = await rawClient(port, { extra: [['Sec-WebSocket-Extensions', 'permessage-deflate; server_max_window_bits=10']] });
     assert.equal(r.status, 101);
@@ -206,7 +154,7 @@ describe('row 8: bad permessage-deflate window bits fail the handshake cleanly, 
     });
   }
 
-  test('client: a valid response is accepted (control)', { todo: clientWired ? false : NOT_WIRED_CLIENT }, async () => {
+  test('client: a valid response is accepted (control)', async () => {
     const server = await startRawServer(({ accept }) => accept(['Sec-WebSocket-Extensions: permessage-deflate']));
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/`);
     assert.equal(await clientOutcome(ws), 'open');
@@ -272,10 +220,8 @@ describe('row 9: a decompression bomb fails with 1009, memory stays near the lim
     return peak - rssBefore;
   }
 
-  const serverTodo = { todo: serverWired ? false : NOT_WIRED_SERVER };
 
-  test('server: a 128 MiB bomb in one frame, maxPayload 1 MiB → 1009, RSS grows far less than 128 MiB', serverTodo, async () => {
-    if (!serverWired) return; // reported as todo (see the option)
+  test('server: a 128 MiB bomb in one frame, maxPayload 1 MiB → 1009, RSS grows far less than 128 MiB', async () => {
     const { port, connections } = await startServer({ perMessageDeflate: true, maxPayload: MiB });
     const peer = await deflateSession(port, 'permessage-deflate');
     const bomb = await compress(rawDeflate(), 128 * MiB);
@@ -283,8 +229,7 @@ describe('row 9: a decompression bomb fails with 1009, memory stays near the lim
     assert.ok(growth < 64 * MiB, `RSS grew by ${(growth / MiB).toFixed(1)} MiB`);
   });
 
-  test('server: the bomb split over 8 fragments, no context takeover → 1009', serverTodo, async () => {
-    if (!serverWired) return; // reported as todo (see the option)
+  test('server: the bomb split over 8 fragments, no context takeover → 1009', async () => {
     const { port, connections } = await startServer({ perMessageDeflate: true, maxPayload: MiB });
     const peer = await deflateSession(port, 'permessage-deflate; client_no_context_takeover; server_no_context_takeover');
     const bomb = await compress(rawDeflate(), 128 * MiB);
@@ -292,8 +237,7 @@ describe('row 9: a decompression bomb fails with 1009, memory stays near the lim
     assert.ok(growth < 64 * MiB, `RSS grew by ${(growth / MiB).toFixed(1)} MiB`);
   });
 
-  test('server: fragments each under maxPayload but together over it → 1009', serverTodo, async () => {
-    if (!serverWired) return; // reported as todo (see the option)
+  test('server: fragments each under maxPayload but together over it → 1009', async () => {
     const { port, connections } = await startServer({ perMessageDeflate: true, maxPayload: MiB });
     const peer = await deflateSession(port, 'permessage-deflate');
     // One message in 4 frames, each its own flush segment inflating to exactly
@@ -307,8 +251,7 @@ describe('row 9: a decompression bomb fails with 1009, memory stays near the lim
     await expect1009(peer, connections, frames);
   });
 
-  test('server: with context takeover, a bomb after a normal message → 1009 (the normal one delivered)', serverTodo, async () => {
-    if (!serverWired) return; // reported as todo (see the option)
+  test('server: with context takeover, a bomb after a normal message → 1009 (the normal one delivered)', async () => {
     const { port, connections } = await startServer({ perMessageDeflate: true, maxPayload: MiB });
     const peer = await deflateSession(port, 'permessage-deflate');
     const deflate = rawDeflate(); // one stream: the second message refers to the first's window
@@ -326,8 +269,7 @@ describe('row 9: a decompression bomb fails with 1009, memory stays near the lim
     assert.equal(record.messages.length, 1);
   });
 
-  test('client: a server sending a 128 MiB bomb (maxPayload 1 MiB) gets a masked close 1009', { todo: clientWired ? false : NOT_WIRED_CLIENT }, async () => {
-    if (!clientWired) return; // reported as todo (see the option)
+  test('client: a server sending a 128 MiB bomb (maxPayload 1 MiB) gets a masked close 1009', async () => {
     let peer;
     const server = await startRawServer(({ accept }) => (peer = accept(['Sec-WebSocket-Extensions: permessage-deflate'])));
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/`, { maxPayload: MiB });

@@ -31,7 +31,7 @@ import {
 } from '../helpers/security-raw-peer.js';
 import { loopbackLookup, startRedirectServer } from '../helpers/security-redirect-server.js';
 import { SECURITY_TEST_CERT } from '../helpers/security-tls-fixture.js';
-import { crashWatch, sleep, startServer, stopServers, tick } from '../helpers/security-wsx.js';
+import { clientOutcome, crashWatch, sleep, startServer, stopServers, tick } from '../helpers/security-wsx.js';
 
 const watch = crashWatch();
 before(() => watch.start());
@@ -48,25 +48,6 @@ async function assertStillServing(port) {
   const [echo] = await peer.waitFrames(OP.TEXT, 1);
   assert.equal(echo.payload.toString(), 'alive?');
   peer.destroy();
-}
-
-/** A wsx client's handshake outcome: 'open', or the error it failed with (its close must be 1006). */
-function clientOutcome(ws, ms = 3000) {
-  return new Promise((resolve, reject) => {
-    let error = null;
-    const timer = setTimeout(() => reject(new Error(`no handshake outcome after ${ms} ms`)), ms);
-    ws.on('error', (e) => (error ??= e));
-    ws.once('open', () => {
-      clearTimeout(timer);
-      resolve('open');
-    });
-    ws.once('close', (code) => {
-      clearTimeout(timer);
-      if (code !== 1006) reject(new Error(`close ${code} instead of 1006 after a failed handshake`));
-      else if (error === null) reject(new Error('close without an error event'));
-      else resolve(error);
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------
