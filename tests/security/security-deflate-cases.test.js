@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { WebSocket } from '../../dist/index.js';
 import { OP, headerMap, openRaw, rawClient, startRawServer } from '../helpers/security-raw-peer.js';
-import { clientOutcome, crashWatch, eventually, startServer, stopServers } from '../helpers/security-wsx.js';
+import { clientOutcome, crashWatch, eventually, nextEvent, startServer, stopServers } from '../helpers/security-wsx.js';
 
 const MiB = 1024 * 1024;
 const watch = crashWatch();
