@@ -10,7 +10,7 @@ import { pinned, pinningPlan } from './pinning.js';
 export function runMicroSuite(repoRoot, { timeMs, bufferutilDir }) {
   const main = path.join(repoRoot, 'bench', 'micro', 'main.js');
   const { command, args } = pinned(pinningPlan().serverCpu, process.execPath, [main, '--json', '--time', String(timeMs)]);
-  const env = { ...process.env, WS_NO_BUFFER_UTIL: '1' };
+  const env = { ...process.env, WS_NO_BUFFER_UTIL: '1', WSX_NO_BUFFERUTIL: '1' };
   if (bufferutilDir) env.BUFFERUTIL_DIR = bufferutilDir;
   const child = track(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env }));
   let out = '';

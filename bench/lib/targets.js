@@ -7,10 +7,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { findBun } from './bun-binary.js';
 
-export const TARGET_ORDER = ['wsx', 'ws', 'ws+bufferutil', 'bun', 'raw', 'wsx-h2', 'raw-h2'];
+export const TARGET_ORDER = ['wsx', 'wsx+bufferutil', 'ws', 'ws+bufferutil', 'bun', 'raw', 'wsx-h2', 'raw-h2'];
 
 export const TARGET_LABELS = {
   wsx: 'wsx',
+  'wsx+bufferutil': 'wsx+bufferutil',
   ws: 'ws',
   'ws+bufferutil': 'ws+bufferutil',
   bun: 'Bun.serve',
@@ -62,12 +63,23 @@ export async function discoverTargets(repoRoot) {
   const nodeArgs = ['--expose-gc', ...extra];
   const targets = [];
 
+  // wsx uses bufferutil's native XOR when it can load it (as ws does); the
+  // 'wsx' row is the JavaScript path, 'wsx+bufferutil' the native one.
   targets.push({
     name: 'wsx',
     command: node,
     args: [...nodeArgs, path.join(servers, 'wsx-echo.js')],
-    env: {},
+    env: { WSX_NO_BUFFERUTIL: '1' },
     ...(await wsxAvailability(repoRoot)),
+  });
+  const bufferutilDir = findBufferutil(repoRoot);
+  const noBufferutil = 'bufferutil not installed (npm install --no-save bufferutil, or BUFFERUTIL_DIR=<dir with node_modules/bufferutil>)';
+  targets.push({
+    name: 'wsx+bufferutil',
+    command: node,
+    args: [...nodeArgs, path.join(servers, 'wsx-echo.js')],
+    env: bufferutilDir ? { NODE_PATH: bufferutilDir } : {},
+    ...(bufferutilDir ? await wsxAvailability(repoRoot) : { skip: noBufferutil }),
   });
   targets.push({
     name: 'ws',
@@ -75,13 +87,12 @@ export async function discoverTargets(repoRoot) {
     args: [...nodeArgs, path.join(servers, 'ws-echo.js')],
     env: { WS_NO_BUFFER_UTIL: '1' },
   });
-  const bufferutilDir = findBufferutil(repoRoot);
   targets.push({
     name: 'ws+bufferutil',
     command: node,
     args: [...nodeArgs, path.join(servers, 'ws-echo.js')],
     env: bufferutilDir ? { NODE_PATH: bufferutilDir } : {},
-    ...(bufferutilDir ? {} : { skip: 'bufferutil not installed (npm install --no-save bufferutil, or BUFFERUTIL_DIR=<dir with node_modules/bufferutil>)' }),
+    ...(bufferutilDir ? {} : { skip: noBufferutil }),
   });
   const bun = findBun(repoRoot);
   targets.push({
@@ -103,7 +114,7 @@ export async function discoverTargets(repoRoot) {
     name: 'wsx-h2',
     command: node,
     args: [...nodeArgs, path.join(servers, 'wsx-h2-echo.js')],
-    env: {},
+    env: { WSX_NO_BUFFERUTIL: '1' },
     transport: 'h2',
     ...(await wsxAvailability(repoRoot)),
   });

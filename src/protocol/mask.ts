@@ -18,12 +18,42 @@ const WORD_LOOP_MIN = 64;
 /** Words are read in the CPU's byte order (as Int32Array does); the key word must match. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/**
+ * An in-place XOR with a 4-byte key, native code (bufferutil's `unmask`).
+ * The core never looks for one: a Node binding may hand it over
+ * (src/transport/native-unmask.ts), and every caller stays correct without.
+ */
+export type NativeUnmask = (buffer: Uint8Array, mask: Uint8Array) => void;
+
+/**
+ * From this length on the native XOR wins (bench/micro: 46 against 69 ns at
+ * 128 B, 65 against 171 ns at 1 KiB, once the view and the call are paid).
+ */
+const NATIVE_MIN = 256;
+
+let nativeUnmask: NativeUnmask | null = null;
+/** The rotated key as bytes, for the native call (reused: the call is synchronous). */
+const nativeKey = new Uint8Array(4);
+
+/** Installs (or with null removes) a native XOR for payloads of NATIVE_MIN bytes and more. */
+export function useNativeUnmask(fn: NativeUnmask | null): void {
+  nativeUnmask = fn;
+}
+
 /** Unmasks (or masks: XOR is its own inverse) `buf[start, end)` in place. */
 export function unmaskInPlace(buf: Uint8Array, start: number, end: number, key: number, keyOffset: number): void {
   // The key rotated so that its top byte applies to buf[start].
   const shift = (keyOffset & 3) << 3;
   let k = shift === 0 ? key | 0 : (key << shift) | (key >>> (32 - shift));
   let i = start;
+  if (nativeUnmask !== null && end - i >= NATIVE_MIN) {
+    nativeKey[0] = k >>> 24;
+    nativeKey[1] = k >>> 16;
+    nativeKey[2] = k >>> 8;
+    nativeKey[3] = k;
+    nativeUnmask(buf.subarray(i, end), nativeKey);
+    return;
+  }
   if (end - i < WORD_LOOP_MIN) {
     maskBytes(buf, i, end, buf, i, k);
     return;

@@ -14,6 +14,7 @@ import { WebSocketError } from '../protocol/errors.js';
 import type { MaskKeyGenerator } from '../protocol/mask-key.js';
 import { isValidUtf8 } from '../protocol/utf8-validator.js';
 import type { MessageCodec, SharedDeflateSettings } from './message-codec.js';
+import { loadNativeUnmask } from './native-unmask.js';
 import { abortDuplex } from './abort-duplex.js';
 import { coarseClock } from './coarse-clock.js';
 import type { TransportEvents } from './transport-events.js';
@@ -117,6 +118,7 @@ export class SocketTransport implements ConnectionHandler {
   lastSeen = 0;
 
   constructor(socket: Duplex, events: TransportEvents, options: TransportOptions) {
+    loadNativeUnmask();
     this.socket = socket;
     this.events = events;
     this.highWaterMark = options.highWaterMark;
