@@ -1,5 +1,6 @@
-// Unmasking in place, 16 B … 1 MiB: wsx's word-wise loop, ws's pure-JS loop (what ws runs
-// without bufferutil, and always below 32 bytes), and bufferutil's native code when present.
+// Unmasking in place, 16 B … 1 MiB: wsx as it runs (word loop, WebAssembly SIMD from 512 B),
+// wsx's word loop alone, ws's pure-JS loop (what ws runs without bufferutil, and always below
+// 32 bytes), and bufferutil's native code when present.
 
 import { binaryPayload } from '../load/client-frames.js';
 import { repsFor } from './measure.js';
@@ -61,6 +62,18 @@ export function maskCases({ ws, bufferutil, wsx }) {
     if (wsx.unmaskInPlace) {
       const f = wsx.unmaskInPlace;
       cases.push(checked(group, name, 'wsx', size, offset, (b) => f(b, 0, b.length, KEY, 0), reps));
+      const simd = wsx.useSimdUnmask;
+      if (simd && size >= 512) {
+        const wordLoop = (b) => {
+          simd(false);
+          try {
+            f(b, 0, b.length, KEY, 0);
+          } finally {
+            simd(true);
+          }
+        };
+        cases.push(checked(group, name, 'wsx (word loop, no SIMD)', size, offset, wordLoop, reps));
+      }
     } else cases.push({ group, case: name, impl: 'wsx', skipped: true, note: WSX_MISSING });
     const jsUnmask = ws.bufferUtil.unmask;
     cases.push(checked(group, name, 'ws (JS)', size, offset, (b) => jsUnmask(b, KEY_BYTES), reps));
