@@ -73,7 +73,7 @@ export async function discoverTargets(repoRoot) {
     ...(await wsxAvailability(repoRoot)),
   });
   const bufferutilDir = findBufferutil(repoRoot);
-  const noBufferutil = 'bufferutil not installed (npm install --no-save bufferutil, or BUFFERUTIL_DIR=<dir with node_modules/bufferutil>)';
+  const noBufferutil = 'bufferutil not installed (npm ci installs it as a dev dependency; or BUFFERUTIL_DIR=<dir with node_modules/bufferutil>)';
   targets.push({
     name: 'wsx+bufferutil',
     command: node,

@@ -1,4 +1,4 @@
-// Unmasking in place, 16 B … 1 MiB: wsx as it runs (word loop, WebAssembly SIMD from 512 B),
+// Unmasking in place, 16 B … 1 MiB: wsx as it runs (word loop, WebAssembly SIMD from 2 KiB),
 // wsx's word loop alone, ws's pure-JS loop (what ws runs without bufferutil, and always below
 // 32 bytes), and bufferutil's native code when present.
 
@@ -63,7 +63,7 @@ export function maskCases({ ws, bufferutil, wsx }) {
       const f = wsx.unmaskInPlace;
       cases.push(checked(group, name, 'wsx', size, offset, (b) => f(b, 0, b.length, KEY, 0), reps));
       const simd = wsx.useSimdUnmask;
-      if (simd && size >= 512) {
+      if (simd && size >= 1024) {
         const wordLoop = (b) => {
           simd(false);
           try {

@@ -9,7 +9,7 @@
  * saves; above it, 32-bit words at 8 GB/s against 2 GB/s for bytes. Payloads
  * after a 6- or 14-byte header are rarely 4-byte aligned, so the word loop
  * starts at the first aligned address and rotates the key to match, instead
- * of requiring the payload itself to be aligned. From 512 bytes a
+ * of requiring the payload itself to be aligned. From 2 KiB a
  * WebAssembly SIMD loop takes over (simd-mask.ts), and from 256 bytes
  * bufferutil's native code when the Node binding installed it.
  */
@@ -24,9 +24,11 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * From this length on the WebAssembly SIMD loop wins over the word loop
- * despite its two copies (bench/micro: about even at 256 B, 1.5× at 1 KiB).
+ * despite its two copies and two views. On one hot buffer SIMD already wins
+ * at 512 B; over many buffers in turn, as a server sees them, the two are
+ * even at 1 KiB and SIMD leads from 2 KiB (1.7× at 4 KiB; bench/notes.md).
  */
-const SIMD_MIN = 512;
+const SIMD_MIN = 2048;
 
 const simdLoop = createSimdUnmask();
 let simdUnmask: SimdUnmask | null = simdLoop;
