@@ -8,8 +8,9 @@ export const USAGE = `usage: node bench/run.js [options]
   --only a,b           scenarios to run: echo-16b, echo-1k-text, echo-64k, echo-1m,
                        echo-1k-h2, latency-64b, connect, broadcast, micro; "echo" selects
                        all echo ones
-  --targets a,b        targets: wsx, wsx+bufferutil, ws, ws+bufferutil, bun, raw, and for echo-1k-h2 (HTTP/2
-                       beside wsx and raw over HTTP/1.1) wsx-h2, raw-h2 (default: all available)
+  --targets a,b        targets: wsx, wsx+bufferutil, ws, ws+bufferutil, bun, raw;
+                       http-floor (connect only); wsx-h2, raw-h2 (echo-1k-h2 only, beside
+                       wsx and raw over HTTP/1.1) (default: all available)
   --no-pin             do not pin server and load to different CPUs with taskset
   --json               print the results as JSON on stdout (progress goes to stderr)
   --md [FILE]          also write the report as Markdown (default FILE: BENCHMARKS.md)

@@ -106,7 +106,9 @@ function echoOverHttp2() {
 
 /** The targets a scenario runs, from those available, in its table order. */
 export function scenarioTargets(scenario, targets) {
-  if (!scenario.targets) return targets.filter((t) => t.transport !== 'h2');
+  if (!scenario.targets) {
+    return targets.filter((t) => t.transport !== 'h2' && (!t.scenarios || t.scenarios.includes(scenario.name)));
+  }
   return scenario.targets.map((name) => targets.find((t) => t.name === name)).filter(Boolean);
 }
 

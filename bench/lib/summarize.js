@@ -5,9 +5,9 @@
 import { median, spreadPercent } from './stats.js';
 import { COMMON_METRICS } from './scenarios.js';
 
-export const RATIO_BASES = ['ws', 'ws+bufferutil', 'bun', 'raw'];
+export const RATIO_BASES = ['ws', 'ws+bufferutil', 'bun', 'raw', 'http-floor'];
 
-const BASE_NAMES = { raw: 'limit', bun: 'Bun' };
+const BASE_NAMES = { raw: 'limit', bun: 'Bun', 'http-floor': 'http floor' };
 
 /** Which target is divided by which, and how each ratio is labelled (scenario.ratios or wsx over RATIO_BASES). */
 export function ratioPlan(scenario) {

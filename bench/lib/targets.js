@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { findBun } from './bun-binary.js';
 
-export const TARGET_ORDER = ['wsx', 'wsx+bufferutil', 'ws', 'ws+bufferutil', 'bun', 'raw', 'wsx-h2', 'raw-h2'];
+export const TARGET_ORDER = ['wsx', 'wsx+bufferutil', 'ws', 'ws+bufferutil', 'bun', 'raw', 'http-floor', 'wsx-h2', 'raw-h2'];
 
 export const TARGET_LABELS = {
   wsx: 'wsx',
@@ -16,6 +16,7 @@ export const TARGET_LABELS = {
   'ws+bufferutil': 'ws+bufferutil',
   bun: 'Bun.serve',
   raw: 'raw net (limit)',
+  'http-floor': 'http.Server upgrade (API floor)',
   'wsx-h2': 'wsx over h2c',
   'raw-h2': 'raw http2 (h2 limit)',
 };
@@ -52,7 +53,7 @@ function findBufferutil(repoRoot) {
 }
 
 /**
- * @returns {Array<{ name: string, label: string, command: string, args: string[], env: object, transport?: 'h2', skip?: string, version?: string }>}
+ * @returns {Array<{ name: string, label: string, command: string, args: string[], env: object, transport?: 'h2', scenarios?: string[], skip?: string, version?: string }>}
  */
 export async function discoverTargets(repoRoot) {
   const servers = path.join(repoRoot, 'bench', 'servers');
@@ -107,6 +108,15 @@ export async function discoverTargets(repoRoot) {
     command: node,
     args: [...nodeArgs, path.join(servers, 'raw-echo.js')],
     env: {},
+  });
+  // Node's http.Server answering upgrades by hand: what any ws-API server pays per
+  // handshake and per connection before its own code runs (connect scenario only).
+  targets.push({
+    name: 'http-floor',
+    command: node,
+    args: [...nodeArgs, path.join(servers, 'http-upgrade-floor.js')],
+    env: {},
+    scenarios: ['connect'],
   });
   // HTTP/2 targets (transport 'h2': the load opens extended CONNECT streams instead of
   // upgrades) run only in the scenarios that name them (see `targets` in scenarios.js).

@@ -610,7 +610,8 @@ export class SocketTransport implements ConnectionHandler {
     this.closed = true;
     if (this.closeTimer !== null) clearTimeout(this.closeTimer);
     this.closeTimer = null;
-    this.failCallbacks(notOpenError());
+    // No Error is built when nobody waits for one (a mass disconnect closes thousands).
+    if (this.callbacks.length !== 0) this.failCallbacks(notOpenError());
     for (const queued of this.sendQueue) queued.callback?.(notOpenError());
     this.sendQueue = [];
     this.afterFragments = [];

@@ -22,6 +22,8 @@ const SCENARIOS = ['echo-16b', 'echo-1k-text', 'echo-64k', 'echo-1m', 'echo-1k-h
 const H2_SCENARIO = 'echo-1k-h2';
 const H2_SCENARIO_TARGETS = ['wsx-h2', 'wsx', 'raw-h2', 'raw'];
 const H2_TARGETS = ['wsx-h2', 'raw-h2'];
+/** Targets that run in one scenario only: Node's http.Server answering upgrades by hand, in connect. */
+const ONLY_IN = { 'http-floor': 'connect' };
 
 function runBench(args, timeoutMs) {
   return new Promise((resolve, reject) => {
@@ -225,7 +227,7 @@ test('smoke run: every scenario runs and reports a table and JSON', { timeout: 1
   // (over HTTP/2 too: wsx-h2 and raw-h2 for the HTTP/2 scenario).
   const built = existsSync(path.join(repoRoot, 'dist', 'index.js'));
   const subject = built ? 'wsx' : 'ws';
-  const targets = built ? 'wsx,raw,wsx-h2,raw-h2' : 'ws,raw,raw-h2';
+  const targets = built ? 'wsx,raw,http-floor,wsx-h2,raw-h2' : 'ws,raw,http-floor,raw-h2';
   const { code, stdout, stderr } = await runBench(['--smoke', '--json', '--targets', targets], 110_000);
   assert.equal(code, 0, stderr.slice(-3000));
   const doc = JSON.parse(stdout);
@@ -233,9 +235,13 @@ test('smoke run: every scenario runs and reports a table and JSON', { timeout: 1
   const usable = doc.targets.filter((t) => !t.skipped).map((t) => t.name);
   assert.ok(usable.includes('raw'));
   assert.ok(usable.includes('raw-h2'));
+  assert.ok(usable.includes('http-floor'));
   for (const name of SCENARIOS) {
     const s = doc.scenarios[name];
-    const expected = name === H2_SCENARIO ? usable.filter((t) => H2_SCENARIO_TARGETS.includes(t)) : usable.filter((t) => !H2_TARGETS.includes(t));
+    const expected =
+      name === H2_SCENARIO
+        ? usable.filter((t) => H2_SCENARIO_TARGETS.includes(t))
+        : usable.filter((t) => !H2_TARGETS.includes(t) && (ONLY_IN[t] ?? name) === name);
     assert.deepEqual(Object.keys(s.rows).sort(), [...expected].sort(), `${name}: rows`);
     for (const target of expected) {
       const row = s.rows[target];
@@ -256,6 +262,7 @@ test('smoke run: every scenario runs and reports a table and JSON', { timeout: 1
   for (const name of SCENARIOS) assert.ok(stderr.includes(`### ${name}:`), `no table for ${name}`);
   assert.ok(stderr.includes('| target | messages/s | MB/s |'));
   assert.ok(stderr.includes('| raw http2 (h2 limit) |'));
+  assert.ok(stderr.includes('| http.Server upgrade (API floor) |'));
   assert.ok(stderr.includes('Load generator vs. the limit: against raw http2 the load used'));
   assert.ok(stderr.includes('> ws and Bun.serve have no rows here: neither serves WebSockets over HTTP/2'));
   if (built) {
