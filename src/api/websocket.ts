@@ -79,6 +79,8 @@ const CLOSE_TIMEOUT = 30_000;
 const HIGH_WATER_MARK = 16 * 1024;
 const MAX_CONTROL_FRAMES_PER_SECOND = 1000;
 const EMPTY = Buffer.alloc(0);
+/** send() without options: one shared object rather than a new {} per call. */
+const NO_SEND_OPTIONS: SendOptions = Object.freeze({});
 
 export class WebSocket extends EventEmitter implements ClientHandshakeTarget, TransportEvents, HeartbeatMember {
   static readonly CONNECTING = ReadyState.CONNECTING;
@@ -260,16 +262,20 @@ export class WebSocket extends EventEmitter implements ClientHandshakeTarget, Tr
       options = undefined;
     }
     if (this._readyState === ReadyState.CONNECTING) throw notOpen(this._readyState);
-    const opts = options ?? {};
+    const opts = options ?? NO_SEND_OPTIONS;
     // A number is sent as its decimal text, so as text (as in ws).
     const isBinary = opts.binary ?? (typeof data !== 'string' && typeof data !== 'number');
     const fin = opts.fin ?? true;
     const compress = opts.compress ?? true;
-    if (isBlob(data)) {
+    let payload: Buffer;
+    if (Buffer.isBuffer(data)) {
+      payload = data; // the common case first: no Blob check, no conversion
+    } else if (isBlob(data)) {
       this.sendBlob(data, isBinary, fin, compress, callback);
       return false;
+    } else {
+      payload = toPayload(data, 'data');
     }
-    const payload = toPayload(data, 'data');
     if (this._blobChain !== null) {
       // Keep order behind a Blob still being read.
       this._blobChain = this._blobChain.then(() => {

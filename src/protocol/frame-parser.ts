@@ -192,7 +192,7 @@ export class FrameParser {
       length = high * 0x100000000 + low;
     }
     if (masked) {
-      this.maskKey = buf.readUInt32BE(p);
+      this.maskKey = ((buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!) >>> 0;
       this.maskOffset = 0;
     }
     this.fin = fin;
