@@ -70,6 +70,11 @@ export function unmaskInPlace(buf: Uint8Array, start: number, end: number, key: 
   const shift = (keyOffset & 3) << 3;
   let k = shift === 0 ? key | 0 : (key << shift) | (key >>> (32 - shift));
   let i = start;
+  if (end - i < WORD_LOOP_MIN) {
+    // Small payloads first (the common case): an in-place loop, no second call.
+    xorSmallInPlace(buf, i, end, k);
+    return;
+  }
   if (nativeUnmask !== null && end - i >= NATIVE_MIN) {
     nativeKey[0] = k >>> 24;
     nativeKey[1] = k >>> 16;
@@ -81,10 +86,6 @@ export function unmaskInPlace(buf: Uint8Array, start: number, end: number, key: 
   if (simdUnmask !== null && end - i >= SIMD_MIN) {
     // WebAssembly is little-endian whatever the CPU: buf[start] takes the word's low byte.
     simdUnmask(buf, i, end, (k >>> 24) | ((k >>> 8) & 0xff00) | ((k << 8) & 0xff0000) | (k << 24));
-    return;
-  }
-  if (end - i < WORD_LOOP_MIN) {
-    maskBytes(buf, i, end, buf, i, k);
     return;
   }
   // Head: byte by byte up to a 4-byte aligned address, rotating the key one byte per step.
@@ -137,6 +138,22 @@ export function maskInto(
   }
   const shift = (keyOffset & 3) << 3;
   maskBytes(src, start, end, dst, dstOffset, shift === 0 ? key | 0 : (key << shift) | (key >>> (32 - shift)));
+}
+
+/** In-place byte loop for short ranges, 4 bytes per step; `k` as in maskBytes. */
+function xorSmallInPlace(buf: Uint8Array, i: number, end: number, k: number): void {
+  const k0 = k >>> 24;
+  const k1 = (k >>> 16) & 0xff;
+  const k2 = (k >>> 8) & 0xff;
+  const k3 = k & 0xff;
+  for (const stop = i + ((end - i) & ~3); i < stop; i += 4) {
+    buf[i]! ^= k0;
+    buf[i + 1]! ^= k1;
+    buf[i + 2]! ^= k2;
+    buf[i + 3]! ^= k3;
+  }
+  // Fewer than 4 left: the key is in phase again after whole steps.
+  for (let s = 24; i < end; i++, s -= 8) buf[i]! ^= (k >>> s) & 0xff;
 }
 
 /** Byte loop, 4 bytes per step; `k` is the key rotated so its top byte applies to src[i]. */
