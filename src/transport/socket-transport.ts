@@ -401,7 +401,7 @@ export class SocketTransport implements ConnectionHandler {
     if (out === null) return;
     const socket = this.socket;
     if (this.closed || socket.destroyed || !socket.writable) {
-      this.failCallbacks(notOpenError());
+      this.failCallbacks();
       return;
     }
     let callback: WriteCallback | undefined;
@@ -610,8 +610,7 @@ export class SocketTransport implements ConnectionHandler {
     this.closed = true;
     if (this.closeTimer !== null) clearTimeout(this.closeTimer);
     this.closeTimer = null;
-    // No Error is built when nobody waits for one (a mass disconnect closes thousands).
-    if (this.callbacks.length !== 0) this.failCallbacks(notOpenError());
+    this.failCallbacks();
     for (const queued of this.sendQueue) queued.callback?.(notOpenError());
     this.sendQueue = [];
     this.afterFragments = [];
@@ -628,8 +627,10 @@ export class SocketTransport implements ConnectionHandler {
     this.events.onClosed(code, reason);
   }
 
-  private failCallbacks(error: Error): void {
+  /** Fails the waiting write callbacks; no Error is built when none waits (a mass disconnect closes thousands). */
+  private failCallbacks(): void {
     if (this.callbacks.length === 0) return;
+    const error = notOpenError();
     const callbacks = this.callbacks;
     this.callbacks = [];
     for (const cb of callbacks) process.nextTick(cb, error);
