@@ -63,7 +63,7 @@ export function maskCases({ ws, bufferutil, wsx }) {
       const f = wsx.unmaskInPlace;
       cases.push(checked(group, name, 'wsx', size, offset, (b) => f(b, 0, b.length, KEY, 0), reps));
       const simd = wsx.useSimdUnmask;
-      if (simd && size >= 1024) {
+      if (simd && size >= wsx.SIMD_MIN) {
         const wordLoop = (b) => {
           simd(false);
           try {

@@ -31,6 +31,7 @@ export async function loadWsx() {
   return {
     unmaskInPlace: mask?.unmaskInPlace ?? null, // (buf, start, end, keyUint32, keyOffset)
     useSimdUnmask: mask?.useSimdUnmask ?? null, // (enabled) => in use; off = the JavaScript word loop
+    SIMD_MIN: mask?.SIMD_MIN ?? Infinity, // ranges from this length take the SIMD loop
     FrameParser: frameParser?.FrameParser ?? null, // new (sink, expectMasked, rsv1Allowed).parse(chunk, start)
     encodeFrame: frameEncoder?.encodeFrame ?? null, // (out[], opcode, payload, fin, rsv1, maskKey | NO_MASK)
     NO_MASK: frameEncoder?.NO_MASK ?? -1,
