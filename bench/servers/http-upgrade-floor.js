@@ -6,10 +6,8 @@
 // in less memory than this (connect scenario only).
 
 import http from 'node:http';
-import { createHash } from 'node:crypto';
 import { serveControl } from './control-channel.js';
-
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+import { switchingProtocols } from './switching-protocols.js';
 
 const server = http.createServer((_req, res) => {
   res.writeHead(426).end();
@@ -17,7 +15,6 @@ const server = http.createServer((_req, res) => {
 server.on('upgrade', (req, socket) => {
   socket.on('error', () => {});
   socket.setNoDelay(true);
-  const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}${GUID}`).digest('base64');
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+  socket.write(switchingProtocols(`${req.headers['sec-websocket-key']}`));
 });
 server.listen(0, '127.0.0.1', () => serveControl({ port: server.address().port, impl: 'http-floor' }));

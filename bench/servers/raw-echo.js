@@ -3,10 +3,9 @@
 // writes each read to every /sub connection. No parsing, no framing, no per-message work.
 
 import net from 'node:net';
-import { createHash } from 'node:crypto';
 import { serveControl } from './control-channel.js';
+import { switchingProtocols } from './switching-protocols.js';
 
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const HEADER_END = Buffer.from('\r\n\r\n', 'latin1');
 const subscribers = new Set();
 
@@ -23,8 +22,7 @@ function headerValue(head, lowerName) {
 function onHandshake(socket, head, rest) {
   const requestLine = head.slice(0, head.indexOf('\r\n'));
   const path = requestLine.split(' ')[1] ?? '/';
-  const accept = createHash('sha1').update(headerValue(head, 'sec-websocket-key') + GUID).digest('base64');
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+  socket.write(switchingProtocols(headerValue(head, 'sec-websocket-key')));
   if (path === '/sub') {
     subscribers.add(socket);
     socket.on('close', () => subscribers.delete(socket));
