@@ -137,3 +137,42 @@ test('maskInto on views of a Node Buffer pool (arbitrary byteOffset)', () => {
     assert.deepEqual(dst, expected);
   }
 });
+
+test('unmasking many ranges of one buffer, and views of one ArrayBuffer at other offsets in turn, matches the reference', () => {
+  // The word loop keeps a view of the last buffer it saw; switching buffers must not reuse it.
+  const ab = new ArrayBuffer(8192 + 16);
+  const data = randomBytes(ab.byteLength);
+  const views = [0, 1, 2, 3, 5, 6].map((offset) => new Uint8Array(ab, offset, 8192));
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat({ max: views.length - 1 }), fc.nat({ max: 8191 }), fc.nat({ max: 1500 }), fc.nat({ max: 3 })), { minLength: 1, maxLength: 40 }),
+      fc.constantFrom(...KEYS),
+      (steps, key) => {
+        new Uint8Array(ab).set(data);
+        const expected = Buffer.from(data);
+        for (const [v, from, length, keyOffset] of steps) {
+          const view = views[v];
+          const start = Math.min(from, view.length);
+          const end = Math.min(view.length, start + length);
+          unmaskInPlace(view, start, end, key, keyOffset);
+          const at = view.byteOffset + start;
+          naiveMask(expected.subarray(at, at + (end - start)), key, keyOffset).copy(expected, at);
+        }
+        assert.ok(Buffer.from(ab).equals(expected));
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+test('a view of a resizable ArrayBuffer is unmasked whole after the buffer grows', () => {
+  const ab = new ArrayBuffer(256, { maxByteLength: 4096 });
+  const view = new Uint8Array(ab); // tracks the buffer's length
+  view.fill(0);
+  unmaskInPlace(view, 0, 256, 0x01020304, 0);
+  ab.resize(4096);
+  const before = Buffer.from(view);
+  unmaskInPlace(view, 0, 2000, 0x01020304, 0);
+  const expected = Buffer.concat([naiveMask(before.subarray(0, 2000), 0x01020304, 0), before.subarray(2000)]);
+  assert.ok(Buffer.from(view).equals(expected));
+});
