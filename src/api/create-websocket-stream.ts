@@ -3,6 +3,7 @@
  * ways. Reading pauses the WebSocket (and so TCP) while the readable side is
  * full; a write completes only when its frame was handed to the kernel.
  */
+import { Buffer } from 'node:buffer';
 import { Duplex, type DuplexOptions } from 'node:stream';
 import { isBlob } from './payload.js';
 import type { WebSocket } from './websocket.js';

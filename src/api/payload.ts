@@ -4,6 +4,9 @@
  * bytes (never the whole underlying buffer, never uninitialized memory);
  * anything that is not text or bytes is a TypeError (SECURITY-CASES row 1).
  */
+
+import { Buffer } from 'node:buffer';
+
 export type BinaryData = Buffer | ArrayBuffer | SharedArrayBuffer | ArrayBufferView;
 export type SendData = string | number | BinaryData | Blob;
 

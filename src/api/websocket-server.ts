@@ -4,6 +4,7 @@
  * application's policies (path, origins, verifyClient, subprotocol choice),
  * writes the 101 response in one write and hands the socket to a WebSocket.
  */
+import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, OutgoingHttpHeaders, Server as HttpServer } from 'node:http';
 import { Http2ServerRequest, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';

@@ -5,6 +5,7 @@
  * both directions (reading pauses the socket, a write settles once written).
  * `WebSocketStream.from(ws)` gives server-side connections the same shape.
  */
+import { Buffer } from 'node:buffer';
 import { CloseCode } from '../protocol/close-codes.js';
 import { WebSocket, type ClientOptions } from './websocket.js';
 

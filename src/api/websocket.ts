@@ -4,6 +4,7 @@
  * object, for both roles. It owns no protocol logic: it converts arguments,
  * keeps readyState, and turns transport reports into events.
  */
+import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { createMessageCodec } from '../extensions/codec-factory.js';

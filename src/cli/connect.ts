@@ -7,6 +7,7 @@
  *   --wait ms for replies, then closes;
  * - -x/--execute: the given messages are sent, then the same wait and close.
  */
+import { Buffer } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { STATUS_CODES, type ClientRequest, type IncomingMessage } from 'node:http';
 import { createInterface, type Interface } from 'node:readline';

@@ -3,6 +3,9 @@
  * hexdump rows (offset, 16 hex bytes, printable ASCII), then how many bytes
  * were left out. Also the strict hex parser behind `/binary <hex>`.
  */
+
+import { Buffer } from 'node:buffer';
+
 const BYTES_PER_ROW = 16;
 /** Bytes shown before the preview is cut short. */
 export const PREVIEW_BYTES = 64;

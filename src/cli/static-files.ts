@@ -6,6 +6,7 @@
  * no directory listings. The same handlers answer HTTP/1.1 and HTTP/2
  * requests (`wsx serve --http2`).
  */
+import { Buffer } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';

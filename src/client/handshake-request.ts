@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { CREDENTIAL_HEADERS } from './redirect-policy.js';
 import type { WebSocketUrl } from './websocket-url.js';

@@ -5,6 +5,7 @@
  * HTTP/2 or does not advertise SETTINGS_ENABLE_CONNECT_PROTOCOL gets the
  * HTTP/1.1 upgrade instead.
  */
+import { Buffer } from 'node:buffer';
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { CloseCode } from '../protocol/close-codes.js';
 import { WebSocketError } from '../protocol/errors.js';

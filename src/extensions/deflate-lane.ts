@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { constants, createDeflateRaw, type DeflateRaw, type ZlibOptions } from 'node:zlib';
 import type { DeflateTuning } from '../protocol/permessage-deflate-negotiation.js';
 import { ZlibJobLane } from './zlib-job-lane.js';

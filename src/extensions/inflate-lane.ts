@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { constants, createInflateRaw, type InflateRaw, type ZlibOptions } from 'node:zlib';
 import { CloseCode } from '../protocol/close-codes.js';
 import { WebSocketError } from '../protocol/errors.js';

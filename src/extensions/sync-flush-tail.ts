@@ -3,6 +3,9 @@
  * has the sender drop them from the end of a message and the receiver put
  * them back before inflating.
  */
+
+import { Buffer } from 'node:buffer';
+
 export const SYNC_FLUSH_TAIL: Buffer = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
 export function endsWithSyncFlushTail(data: Buffer): boolean {

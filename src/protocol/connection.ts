@@ -6,6 +6,7 @@
  * The handler is called synchronously with views into the input where
  * possible; a message that arrived whole in one chunk is never copied.
  */
+import { Buffer } from 'node:buffer';
 import { CloseCode, isValidWireCloseCode } from './close-codes.js';
 import { WebSocketError } from './errors.js';
 import {

@@ -14,6 +14,7 @@
  * handed out once and never written again, so a frame still queued in a
  * socket keeps its bytes; a slab is freed when its last frame is.
  */
+import { Buffer } from 'node:buffer';
 import { maskInto } from './mask.js';
 
 /** Payloads up to this size are copied into the frame's single buffer (encodeFrame). */

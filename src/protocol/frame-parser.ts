@@ -7,6 +7,7 @@
  * It enforces the rules a single frame header can break; message-level rules
  * (fragmentation order, UTF-8, size of the whole message) belong to the sink.
  */
+import { Buffer } from 'node:buffer';
 import { CloseCode } from './close-codes.js';
 import { WebSocketError } from './errors.js';
 import { unmaskInPlace } from './mask.js';

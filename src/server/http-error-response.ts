@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { STATUS_CODES, validateHeaderName, validateHeaderValue, type OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { guardSocket } from './socket-error-guard.js';

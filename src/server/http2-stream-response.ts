@@ -4,6 +4,7 @@
  * an error status with a plain-text body that ends the stream. Nothing here
  * throws: a stream that is already gone is left alone.
  */
+import { Buffer } from 'node:buffer';
 import { STATUS_CODES, validateHeaderName, validateHeaderValue, type OutgoingHttpHeaders } from 'node:http';
 import { constants as http2Constants, type ServerHttp2Stream } from 'node:http2';
 import { guardSocket } from './socket-error-guard.js';

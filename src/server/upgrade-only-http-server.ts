@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { HttpStatus, validateUpgradeRequest, WEBSOCKET_VERSION } from '../protocol/upgrade-request.js';

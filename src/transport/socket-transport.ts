@@ -7,6 +7,7 @@
  * Write path: frames queued outside a read are flushed once per tick, as one
  * buffer when small, else as one corked batch (a single writev).
  */
+import { Buffer } from 'node:buffer';
 import type { Duplex } from 'node:stream';
 import { CloseCode } from '../protocol/close-codes.js';
 import { Connection, ReadyState, type ConnectionHandler } from '../protocol/connection.js';
