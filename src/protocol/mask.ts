@@ -5,13 +5,12 @@
  * (a frame split across reads resumes in the middle of the key).
  *
  * Measured on Node 20 (bench/micro, see bench/notes.md): a byte loop wins
- * below ~64 bytes, where creating a typed-array view costs more than it
- * saves; above it, 32-bit words at 8 GB/s against 2 GB/s for bytes. Payloads
- * after a 6- or 14-byte header are rarely 4-byte aligned, so the word loop
- * starts at the first aligned address and rotates the key to match, instead
- * of requiring the payload itself to be aligned. From 2 KiB a
- * WebAssembly SIMD loop takes over (simd-mask.ts), and from 256 bytes
- * bufferutil's native code when the Node binding installed it.
+ * below ~64 bytes, where setting up the word loop costs more than it saves;
+ * above it, 64-bit words. Payloads after a 6- or 14-byte header are rarely
+ * 8-byte aligned, so the word loop starts at the first aligned address and
+ * rotates the key to match, instead of requiring the payload itself to be
+ * aligned. From 8 KiB a WebAssembly SIMD loop takes over (simd-mask.ts), and
+ * from 256 bytes bufferutil's native code when the Node binding installed it.
  */
 
 import { createSimdUnmask, type SimdUnmask } from './simd-mask.js';
@@ -19,16 +18,17 @@ import { createSimdUnmask, type SimdUnmask } from './simd-mask.js';
 /** Below this many bytes the byte loop is faster than the word loop. */
 const WORD_LOOP_MIN = 64;
 
-/** Words are read in the CPU's byte order (as Int32Array does); the key word must match. */
+/** Words are read in the CPU's byte order (as typed arrays do); the key word must match. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
- * From this length on the WebAssembly SIMD loop wins over the word loop
- * despite its two copies and two views. On one hot buffer SIMD already wins
- * at 512 B; over many buffers in turn, as a server sees them, the two are
- * even at 1 KiB and SIMD leads from 2 KiB (1.7× at 4 KiB; bench/notes.md).
+ * From this length on the WebAssembly SIMD loop wins over the 64-bit word
+ * loop despite its two copies and two views. On one hot buffer SIMD leads
+ * from 8 KiB (1.4×; 1.9× at 16 KiB); over many buffers in turn, as a server
+ * sees them, the two are even at 8 KiB and SIMD leads from 16 KiB
+ * (bench/notes.md).
  */
-export const SIMD_MIN = 2048;
+export const SIMD_MIN = 8192;
 
 const simdLoop = createSimdUnmask();
 let simdUnmask: SimdUnmask | null = simdLoop;
@@ -88,31 +88,33 @@ export function unmaskInPlace(buf: Uint8Array, start: number, end: number, key: 
     simdUnmask(buf, i, end, byteSwap32(k));
     return;
   }
-  let w32 = wordsOver(buf);
-  // Head: byte by byte up to a 4-byte aligned address, rotating the key one byte per step.
-  for (let head = (wordsLead - i) & 3; head > 0; head--) {
+  let words = wordsOver(buf);
+  // Head: byte by byte up to an 8-byte aligned address, rotating the key one byte per step.
+  for (let head = (wordsLead - i) & 7; head > 0; head--) {
     buf[i++]! ^= k >>> 24;
     k = (k << 8) | (k >>> 24);
   }
-  const words = (end - i) >>> 2;
-  const keyWord = LITTLE_ENDIAN ? byteSwap32(k) : k;
-  let w = (i - wordsLead) >> 2;
-  const stop = w + words;
-  if (stop > w32.length) {
+  const count = (end - i) >>> 3;
+  let w = (i - wordsLead) >> 3;
+  const stop = w + count;
+  if (stop > words.length) {
     // The buffer's ArrayBuffer was resized since its view was built.
     wordsOwner = null;
-    w32 = wordsOver(buf);
+    words = wordsOver(buf);
   }
+  // The key twice, as one 64-bit word in the CPU's byte order.
+  keyHalves[0] = keyHalves[1] = LITTLE_ENDIAN ? byteSwap32(k) : k;
+  const keyWord = keyDouble[0]!;
   // Unrolled by 4: about twice the speed of the plain loop in V8 (fewer loop checks).
-  for (const unrolled = w + (words & ~3); w < unrolled; w += 4) {
-    w32[w]! ^= keyWord;
-    w32[w + 1]! ^= keyWord;
-    w32[w + 2]! ^= keyWord;
-    w32[w + 3]! ^= keyWord;
+  for (const unrolled = w + (count & ~3); w < unrolled; w += 4) {
+    words[w]! ^= keyWord;
+    words[w + 1]! ^= keyWord;
+    words[w + 2]! ^= keyWord;
+    words[w + 3]! ^= keyWord;
   }
-  for (; w < stop; w++) w32[w]! ^= keyWord;
-  i += words << 2;
-  // Tail: fewer than 4 bytes; the key is in phase again after whole words.
+  for (; w < stop; w++) words[w]! ^= keyWord;
+  i += count << 3;
+  // Tail: fewer than 8 bytes; the key is in phase again after whole words.
   for (; i < end; i++) {
     buf[i]! ^= k >>> 24;
     k = (k << 8) | (k >>> 24);
@@ -124,21 +126,28 @@ export function unmaskInPlace(buf: Uint8Array, start: number, end: number, key: 
  * Node 20 answers `buf.buffer` from C++ (about 50 ns, as much as unmasking
  * 200 bytes), so the view is built once per buffer rather than once per frame.
  * It keeps that one buffer alive until another is unmasked.
+ *
+ * The words are 64-bit: V8 compiles XOR on BigUint64Array elements to plain
+ * 64-bit instructions (no BigInt is allocated once the loop is optimized),
+ * 1.3-1.6× the speed of the 32-bit loop from 256 bytes (bench/notes.md).
  */
 let wordsOwner: Uint8Array | null = null;
-let words32: Int32Array = new Int32Array(0);
-/** Index in the owner of the first 4-byte aligned byte, where words32[0] starts. */
+let wordsView: BigUint64Array = new BigUint64Array(0);
+/** Index in the owner of the first 8-byte aligned byte, where wordsView[0] starts. */
 let wordsLead = 0;
+/** Scratch for building the 64-bit key word from the 32-bit key. */
+const keyHalves = new Int32Array(2);
+const keyDouble = new BigUint64Array(keyHalves.buffer);
 
-/** An Int32Array over every aligned word of `buf` (cached for the last buffer). */
-function wordsOver(buf: Uint8Array): Int32Array {
+/** A BigUint64Array over every aligned word of `buf` (cached for the last buffer). */
+function wordsOver(buf: Uint8Array): BigUint64Array {
   if (buf !== wordsOwner) {
     const offset = buf.byteOffset;
-    wordsLead = (4 - (offset & 3)) & 3;
-    words32 = new Int32Array(buf.buffer, offset + wordsLead, Math.max(0, (buf.length - wordsLead) >> 2));
+    wordsLead = (8 - (offset & 7)) & 7;
+    wordsView = new BigUint64Array(buf.buffer, offset + wordsLead, Math.max(0, (buf.length - wordsLead) >> 3));
     wordsOwner = buf;
   }
-  return words32;
+  return wordsView;
 }
 
 /**
