@@ -1,17 +1,19 @@
 /**
  * The options that say how to open a client connection, shared by
- * `wsx connect` and `wsx bench`: the URL, request headers, subprotocols,
- * origin, compression, TLS trust and client certificates, message size,
+ * `wsx connect` and `wsx bench`: the URL, request headers, Basic
+ * credentials, subprotocols, origin, compression, TLS trust and client certificates, message size,
  * HTTP/2.
  */
 import { readFileSync } from 'node:fs';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { OptionSpec, ParsedArgs } from './argv-parser.js';
+import { basicAuthorization, parseUserPassword } from './basic-auth.js';
 import { UsageError } from './cli-errors.js';
 import type { ClientOptions } from './library.js';
 
 export const CLIENT_CONNECTION_OPTIONS: readonly OptionSpec[] = [
   { name: 'header', short: 'H', kind: 'list' },
+  { name: 'auth', kind: 'string' },
   { name: 'subprotocol', short: 'p', kind: 'list' },
   { name: 'origin', short: 'o', kind: 'string' },
   { name: 'compress', kind: 'flag' },
@@ -66,6 +68,14 @@ export function clientConnectionFrom(args: ParsedArgs, command: string): ClientC
     const [name, value] = parseHeader(line);
     const existing = headers[name];
     headers[name] = existing === undefined ? value : `${String(existing)}, ${value}`;
+  }
+
+  const auth = args.strings.get('auth');
+  if (auth !== undefined) {
+    if (Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) {
+      throw new UsageError('choose one of --auth and -H Authorization');
+    }
+    headers['Authorization'] = basicAuthorization(parseUserPassword('--auth', auth));
   }
 
   const compress = args.flags.has('compress');

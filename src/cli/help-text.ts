@@ -57,6 +57,7 @@ ${s.bold('Input')}
 
 ${s.bold('Connection')}
   -H, --header <'Name: value'>  extra request header (repeatable)
+  --auth <user:password>        HTTP Basic credentials (as ws://user:password@host/ does)
   -p, --subprotocol <name>      offer a subprotocol (repeatable)
   -o, --origin <origin>         send an Origin header
   --compress                    offer permessage-deflate
@@ -116,6 +117,10 @@ ${s.bold('Connections')}
   --compress          accept permessage-deflate
   --heartbeat <ms>    ping every client every <ms>; drop those that stay silent
   --max-payload <bytes>  largest message accepted (default 100 MiB); bigger ones close with 1009
+  --auth <user:password>  ask for these HTTP Basic credentials (upgrades and --static
+                      files; others get 401). Compared in constant time. Basic sends
+                      them readable: use it with TLS off 127.0.0.1. The value shows in
+                      the process list
 
 ${s.bold('Examples')}
   wsx serve --port 0
@@ -144,7 +149,7 @@ ${s.bold('Load')}
 ${s.bold('Output')}
   --json                 the summary as one JSON object
 
-The connection options of wsx connect (-H, -p, -o, --compress, -k, --ca,
+The connection options of wsx connect (-H, --auth, -p, -o, --compress, -k, --ca,
 --cert, --key, --max-payload, --handshake-timeout, --http2) work here too;
 with --http2 the connections share one HTTP/2 session.
 

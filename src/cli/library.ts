@@ -3,4 +3,4 @@
  * application would (DESIGN.md: cli/ sits on top of api/).
  */
 export { WebSocket, WebSocketServer, CloseCode, closeCodeName, UnexpectedResponseError, WebSocketError } from '../index.js';
-export type { ClientOptions } from '../index.js';
+export type { ClientOptions, VerifyClient } from '../index.js';

@@ -9,9 +9,10 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { parseArgv, type OptionSpec, type ParsedArgs } from './argv-parser.js';
+import { BasicAuth, parseUserPassword } from './basic-auth.js';
 import { ExitCode, UsageError } from './cli-errors.js';
 import { hexInline } from './hex-preview.js';
-import { CloseCode, closeCodeName, WebSocket, WebSocketServer } from './library.js';
+import { CloseCode, closeCodeName, WebSocket, WebSocketServer, type VerifyClient } from './library.js';
 import { createServeHttpServer, describeKind, isSecureKind } from './serve-http-server.js';
 import { ServerHeartbeat } from './server-heartbeat.js';
 import { createStaticHandler, createUpgradeRequiredHandler, type RequestHandler, type ServeRequest } from './static-files.js';
@@ -33,6 +34,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { name: 'http2', kind: 'flag' },
   { name: 'heartbeat', kind: 'integer', min: 1 },
   { name: 'max-payload', kind: 'integer', min: 0 },
+  { name: 'auth', kind: 'string' },
   { name: 'verbose', short: 'v', kind: 'flag' },
 ];
 
@@ -65,6 +67,26 @@ function httpVersionName(req: ServeRequest): string {
 }
 
 /** --tls-cert or its alias --cert (one spelling only). */
+/** Answers 401 to HTTP requests without the credentials, as the upgrades get. */
+function withBasicAuth(auth: BasicAuth, handler: RequestHandler): RequestHandler {
+  return (req, res) => {
+    if (auth.accepts(req.headers.authorization)) {
+      handler(req, res);
+      return;
+    }
+    res.writeHead(401, { 'WWW-Authenticate': auth.challenge, 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end('Unauthorized: this server asks for a user and password (wsx connect --auth user:password)\n');
+  };
+}
+
+/** Refuses upgrades (HTTP/1.1 and HTTP/2) without the credentials: 401 with the challenge. */
+function basicAuthVerifier(auth: BasicAuth): VerifyClient {
+  return (info, done) => {
+    if (auth.accepts(info.req.headers.authorization)) done(true);
+    else done(false, 401, 'Unauthorized', { 'WWW-Authenticate': auth.challenge });
+  };
+}
+
 function aliasedPath(args: ParsedArgs, name: string, alias: string): string | undefined {
   const value = args.strings.get(name);
   const aliased = args.strings.get(alias);
@@ -113,7 +135,9 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     staticDir === undefined
       ? createUpgradeRequiredHandler(() => (http2 && tls === undefined ? `--http2 ${wsUrl}` : wsUrl))
       : createStaticHandler(staticDir);
-  const served = createServeHttpServer(http2, tls, handler);
+  const authOption = args.strings.get('auth');
+  const auth = authOption === undefined ? null : new BasicAuth(parseUserPassword('--auth', authOption));
+  const served = createServeHttpServer(http2, tls, auth === null ? handler : withBasicAuth(auth, handler));
   const httpServer = served.server;
   const secure = isSecureKind(served.kind);
 
@@ -123,6 +147,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     ...(path !== undefined && { path }),
     perMessageDeflate: args.flags.has('compress'),
     ...(maxPayload !== undefined && { maxPayload }),
+    ...(auth !== null && { verifyClient: basicAuthVerifier(auth) }),
   });
 
   const ids = new WeakMap<WebSocket, number>();
