@@ -636,13 +636,36 @@ describe('row 16: a ping flood gets coalesced pongs, is cut off with 1008, and s
 // ---------------------------------------------------------------------------------
 
 describe('row 17: credential comparisons are constant-time', { timeout: 30_000 }, () => {
-  // wsx offers no credential comparison today: authentication is the
-  // application's (verifyClient, allowedOrigins as a function), and the one
-  // comparison wsx makes itself (Sec-WebSocket-Accept, client side) is of a
-  // public value derived from a public nonce, not a secret. Searched src/ for
-  // comparisons of secrets: none. The row applies once an auth helper exists.
-  test('an auth helper (token, password, HMAC, basic-auth check) compares with crypto.timingSafeEqual', {
-    todo: 'wsx has no credential comparison yet; write this test with the first auth helper',
+  // The one credential check wsx offers is `wsx serve --auth user:password`
+  // (src/cli/basic-auth.ts). The library's own API has none: authentication
+  // is the application's (verifyClient, allowedOrigins as a function), and
+  // the comparison wsx makes itself (Sec-WebSocket-Accept, client side) is of
+  // a public value derived from a public nonce, not a secret.
+  test('wsx serve --auth compares fixed-length digests with crypto.timingSafeEqual, whatever is presented', async (t) => {
+    const crypto = (await import('node:crypto')).default;
+    const { BasicAuth } = await import('../../dist/cli/basic-auth.js');
+    const auth = new BasicAuth('alice:correct horse');
+    const calls = [];
+    const real = crypto.timingSafeEqual;
+    t.mock.method(crypto, 'timingSafeEqual', (a, b) => {
+      calls.push([a.length, b.length]);
+      return real(a, b);
+    });
+    const basic = (text) => `Basic ${Buffer.from(text).toString('base64')}`;
+    const cases = [
+      [basic('alice:correct horse'), true],
+      [basic('alice:correct horsE'), false], // last byte differs
+      [basic('Alice:correct horse'), false], // first byte differs
+      [basic('alice:c'), false], // much shorter
+      [basic(`alice:${'x'.repeat(10_000)}`), false], // much longer
+      ['Basic', false], // malformed
+      [undefined, false], // absent
+      [['a', 'b'], false], // repeated header
+    ];
+    for (const [header, expected] of cases) assert.equal(auth.accepts(header), expected, String(header).slice(0, 40));
+    // One constant-time comparison per check, always of two 32-byte digests:
+    // the time depends neither on where the first wrong byte is nor on lengths.
+    assert.deepEqual(calls, cases.map(() => [32, 32]));
   });
 
   test('guard: no source file compares a secret-looking value with === or !== (only emptiness checks)', async () => {
@@ -671,7 +694,7 @@ describe('row 17: credential comparisons are constant-time', { timeout: 30_000 }
     assert.ok(!compare.test("if (url.password === '') return;"));
   });
 
-  test('guard: the public API exports no credential helper yet (when one appears, the todo above becomes a real test)', async () => {
+  test('guard: the library API exports no credential helper (one there would need the test above too)', async () => {
     const api = await import('../../dist/index.js');
     const suspicious = Object.keys(api).filter((name) => /auth|token|secret|password|credential|verify|compare/i.test(name));
     assert.deepEqual(suspicious, []);
