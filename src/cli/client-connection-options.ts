@@ -1,8 +1,8 @@
 /**
  * The options that say how to open a client connection, shared by
  * `wsx connect` and `wsx bench`: the URL, request headers, Basic
- * credentials, subprotocols, origin, compression, TLS trust and client certificates, message size,
- * HTTP/2.
+ * credentials, subprotocols, origin, compression, TLS trust and client
+ * certificates, message size, HTTP/2.
  */
 import { readFileSync } from 'node:fs';
 import type { OutgoingHttpHeaders } from 'node:http';

@@ -66,7 +66,6 @@ function httpVersionName(req: ServeRequest): string {
   return req.httpVersionMajor === 2 ? 'HTTP/2' : `HTTP/${req.httpVersion}`;
 }
 
-/** --tls-cert or its alias --cert (one spelling only). */
 /** Answers 401 to HTTP requests without the credentials, as the upgrades get. */
 function withBasicAuth(auth: BasicAuth, handler: RequestHandler): RequestHandler {
   return (req, res) => {
@@ -87,6 +86,7 @@ function basicAuthVerifier(auth: BasicAuth): VerifyClient {
   };
 }
 
+/** --tls-cert or its alias --cert (one spelling only). */
 function aliasedPath(args: ParsedArgs, name: string, alias: string): string | undefined {
   const value = args.strings.get(name);
   const aliased = args.strings.get(alias);
