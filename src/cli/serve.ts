@@ -15,7 +15,7 @@ import { hexInline } from './hex-preview.js';
 import { CloseCode, closeCodeName, WebSocket, WebSocketServer, type VerifyClient } from './library.js';
 import { createServeHttpServer, describeKind, isSecureKind } from './serve-http-server.js';
 import { ServerHeartbeat } from './server-heartbeat.js';
-import { createStaticHandler, createUpgradeRequiredHandler, type RequestHandler, type ServeRequest } from './static-files.js';
+import { createStaticHandler, createUpgradeRequiredHandler, sendText, type RequestHandler, type ServeRequest } from './static-files.js';
 import { colorWanted, createStyle, neutralizeControls } from './terminal-style.js';
 
 export const SERVE_OPTIONS: readonly OptionSpec[] = [
@@ -73,8 +73,9 @@ function withBasicAuth(auth: BasicAuth, handler: RequestHandler): RequestHandler
       handler(req, res);
       return;
     }
-    res.writeHead(401, { 'WWW-Authenticate': auth.challenge, 'Content-Type': 'text/plain; charset=utf-8' });
-    res.end('Unauthorized: this server asks for a user and password (wsx connect --auth user:password)\n');
+    sendText(res, 401, 'Unauthorized: this server asks for a user and password (wsx connect --auth user:password)\n', {
+      'WWW-Authenticate': auth.challenge,
+    });
   };
 }
 

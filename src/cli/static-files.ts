@@ -43,7 +43,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.map': 'application/json; charset=utf-8',
 };
 
-function sendText(res: PlainResponse, status: number, text: string, extra: Record<string, string> = {}): void {
+/** A plain-text answer with its length, not to be sniffed as anything else. */
+export function sendText(res: PlainResponse, status: number, text: string, extra: Record<string, string> = {}): void {
   res.writeHead(status, {
     'Content-Type': 'text/plain; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
