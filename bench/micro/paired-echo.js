@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { pipelineCases } from './pipeline.bench.js';
+import { quantile } from '../lib/stats.js';
 
 const SLICE_MS = 50;
 
@@ -62,10 +63,6 @@ for (let turn = 0; performance.now() < end; turn++) {
   for (const name of turn % 2 === 0 ? ['base', 'new'] : ['new', 'base']) samples[name].push(await slice(cases[name]));
 }
 
-const quantile = (values, q) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(q * (sorted.length - 1))];
-};
 const ratios = samples.new.map((v, i) => v / samples.base[i]);
 process.stdout.write(
   `${cases.base.case}: ${ratios.length} pairs of ${SLICE_MS} ms slices\n` +
