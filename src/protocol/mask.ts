@@ -66,9 +66,7 @@ export function useNativeUnmask(fn: NativeUnmask | null): void {
 
 /** Unmasks (or masks: XOR is its own inverse) `buf[start, end)` in place. */
 export function unmaskInPlace(buf: Uint8Array, start: number, end: number, key: number, keyOffset: number): void {
-  // The key rotated so that its top byte applies to buf[start].
-  const shift = (keyOffset & 3) << 3;
-  let k = shift === 0 ? key | 0 : (key << shift) | (key >>> (32 - shift));
+  let k = keyFrom(key, keyOffset);
   let i = start;
   if (end - i < WORD_LOOP_MIN) {
     // Small payloads first (the common case): an in-place loop, no second call.
@@ -170,8 +168,13 @@ export function maskInto(
     unmaskInPlace(dst, dstOffset, dstOffset + (end - start), key, keyOffset);
     return;
   }
+  maskBytes(src, start, end, dst, dstOffset, keyFrom(key, keyOffset));
+}
+
+/** The key rotated so that its top byte applies to the first byte of a range `keyOffset` bytes into the payload. */
+function keyFrom(key: number, keyOffset: number): number {
   const shift = (keyOffset & 3) << 3;
-  maskBytes(src, start, end, dst, dstOffset, shift === 0 ? key | 0 : (key << shift) | (key >>> (32 - shift)));
+  return shift === 0 ? key | 0 : (key << shift) | (key >>> (32 - shift));
 }
 
 /** The key's bytes in the opposite order, for loops that read words little-endian. */
