@@ -79,10 +79,10 @@ const MAX_RETAINED_PIECES = 1024;
 /**
  * A message that arrives in several reads but as one frame has a length the
  * header announced: up to this size its buffer is allocated once, at the
- * first piece, and each piece is copied in while it is still in cache
- * (instead of keeping the read chunks and joining them at the end). Larger
- * announcements fall back to growing with the data, so a header alone never
- * reserves more than this.
+ * first piece, and each piece is unmasked into it while the piece is still in
+ * cache (instead of keeping the read chunks and joining them at the end).
+ * Larger announcements fall back to growing with the data, so a header alone
+ * never reserves more than this.
  */
 const PREALLOCATE_LIMIT = 16 * 1024 * 1024;
 /**
@@ -283,19 +283,8 @@ export class Connection implements FrameSink {
     const whole = messageEnd && this.pieces.length === 0 && this.messageLength === 0;
     this.messageLength += data.length;
     if (this.validating) {
-      let valid: boolean;
-      if (whole) {
-        valid = isValidUtf8(data);
-      } else {
-        const utf8 = (this.utf8 ??= new Utf8Validator());
-        valid = utf8.write(data, 0, data.length) && (!messageEnd || utf8.finish());
-      }
-      if (!valid) {
-        this.utf8?.reset();
-        return this.fail(
-          new WebSocketError('WSX_ERR_INVALID_UTF8', 'Invalid UTF-8 in a text message', CloseCode.INVALID_FRAME_PAYLOAD_DATA),
-        );
-      }
+      const valid = whole ? isValidUtf8(data) : this.validatePiece(data, 0, data.length, messageEnd);
+      if (!valid) return this.failUtf8();
     }
     const isBinary = this.messageOpcode === Opcode.BINARY;
     if (this.streamFragments && !this.messageCompressed) {
@@ -318,6 +307,50 @@ export class Connection implements FrameSink {
       message = this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces, this.messageLength);
       this.pieces.length = 0;
     }
+    return this.deliver(message, isBinary);
+  }
+
+  /**
+   * A frame's payload spans reads. The last frame of a message that has no
+   * earlier pieces has a final length the header told: up to
+   * PREALLOCATE_LIMIT its buffer is allocated now, and the parser unmasks
+   * each piece straight into it while the piece is still in cache.
+   */
+  frameTarget(): Uint8Array | null {
+    if (isControlOpcode(this.frameOpcode) || (this.streamFragments && !this.messageCompressed)) return null;
+    if (!this.frameFin || this.assembly !== null || this.pieces.length !== 0) return null;
+    if (this.messageLength !== 0 || this.frameEndLength > PREALLOCATE_LIMIT) return null;
+    this.assembly = Buffer.allocUnsafe(this.frameEndLength);
+    this.assemblyLength = 0;
+    return this.assembly;
+  }
+
+  framePlaced(length: number, frameEnd: boolean): boolean {
+    const assembly = this.assembly!;
+    const start = this.assemblyLength;
+    this.assemblyLength = start + length;
+    this.messageLength += length;
+    // The target is only given for a message's last frame.
+    if (this.validating && !this.validatePiece(assembly, start, start + length, frameEnd)) return this.failUtf8();
+    if (!frameEnd) return true;
+    this.assembly = null;
+    return this.deliver(assembly, this.messageOpcode === Opcode.BINARY);
+  }
+
+  /** Streams `buf[start, end)` of a text message through the UTF-8 validator. */
+  private validatePiece(buf: Uint8Array, start: number, end: number, messageEnd: boolean): boolean {
+    const utf8 = (this.utf8 ??= new Utf8Validator());
+    return utf8.write(buf, start, end) && (!messageEnd || utf8.finish());
+  }
+
+  private failUtf8(): false {
+    this.utf8?.reset();
+    return this.fail(
+      new WebSocketError('WSX_ERR_INVALID_UTF8', 'Invalid UTF-8 in a text message', CloseCode.INVALID_FRAME_PAYLOAD_DATA),
+    );
+  }
+
+  private deliver(message: Buffer, isBinary: boolean): boolean {
     const compressed = this.messageCompressed;
     this.messageOpcode = 0;
     this.handler.onMessage(message, isBinary, compressed);
@@ -327,13 +360,6 @@ export class Connection implements FrameSink {
   /** Keeps a piece of an incomplete message (`messageLength` already counts it). */
   private retain(data: Buffer): void {
     if (this.assembly === null) {
-      if (this.pieces.length === 0 && this.frameFin && this.frameEndLength <= PREALLOCATE_LIMIT) {
-        // The first piece of the last frame: the header told the final length.
-        this.assembly = Buffer.allocUnsafe(this.frameEndLength);
-        this.assembly.set(data, 0);
-        this.assemblyLength = data.length;
-        return;
-      }
       this.pieces.push(data);
       if (this.pieces.length <= MAX_RETAINED_PIECES) return;
       this.assembly = Buffer.allocUnsafe(this.assemblyCapacity(this.messageLength));

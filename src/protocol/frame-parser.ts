@@ -2,7 +2,8 @@
  * Incremental frame parser (RFC 6455 section 5.2). Input may be split at any
  * byte; state lives in a few numeric fields so a frame split across reads
  * resumes without allocating, and a frame that sits whole inside one chunk is
- * delivered as a view of that chunk, unmasked in place.
+ * delivered as a view of that chunk, unmasked in place. A frame that spans
+ * reads can be unmasked straight into a buffer the sink provides.
  *
  * It enforces the rules a single frame header can break; message-level rules
  * (fragmentation order, UTF-8, size of the whole message) belong to the sink.
@@ -10,7 +11,7 @@
 import { Buffer } from 'node:buffer';
 import { CloseCode } from './close-codes.js';
 import { WebSocketError } from './errors.js';
-import { unmaskInPlace } from './mask.js';
+import { maskInto, unmaskInPlace } from './mask.js';
 import { isControlOpcode, isKnownOpcode } from './opcode.js';
 
 export interface FrameSink {
@@ -25,6 +26,20 @@ export interface FrameSink {
    * parsing: the sink failed the connection or paused.
    */
   framePayload(data: Buffer, frameEnd: boolean): boolean;
+  /**
+   * The current frame's payload goes on past this read: asked once per such
+   * frame, at its first piece. A sink that will copy the pieces into one
+   * buffer anyway returns that buffer, with room for the whole payload from
+   * index 0, and the parser unmasks each piece straight into it (one pass
+   * less than unmasking in place and copying) and reports it through
+   * `framePlaced` instead of `framePayload`. Null keeps `framePayload`.
+   */
+  frameTarget(): Uint8Array | null;
+  /**
+   * The next `length` payload bytes of the current frame are in the target,
+   * unmasked, after the ones placed before. Return values as for `framePayload`.
+   */
+  framePlaced(length: number, frameEnd: boolean): boolean;
   /** The parser found a header-level protocol violation. */
   frameError(error: WebSocketError): void;
 }
@@ -47,8 +62,11 @@ export class FrameParser {
   private opcode = 0;
   private maskKey = 0;
   private masked = false;
-  private maskOffset = 0;
+  /** Payload bytes of the current frame already handled (the key's phase and the target's index). */
+  private payloadOffset = 0;
   private remaining = 0;
+  /** Where the current frame's payload is unmasked to, when the sink gave a target. */
+  private target: Uint8Array | null = null;
 
   constructor(
     private readonly sink: FrameSink,
@@ -91,8 +109,14 @@ export class FrameParser {
         }
       } else if (this.phase === Phase.Payload) {
         const take = Math.min(this.remaining, end - pos);
-        if (this.masked) unmaskInPlace(chunk, pos, pos + take, this.maskKey, this.maskOffset);
-        this.maskOffset += take;
+        if (this.target !== null || (take !== this.remaining && this.payloadOffset === 0 && this.askTarget())) {
+          const more = this.place(chunk, pos, take);
+          pos += take;
+          if (!more) return pos;
+          continue;
+        }
+        if (this.masked) unmaskInPlace(chunk, pos, pos + take, this.maskKey, this.payloadOffset);
+        this.payloadOffset += take;
         this.remaining -= take;
         const last = this.remaining === 0;
         if (last) this.phase = Phase.Header;
@@ -113,9 +137,32 @@ export class FrameParser {
     return pos;
   }
 
+  /** Asks the sink where the current frame goes; true if it gave a target. */
+  private askTarget(): boolean {
+    this.target = this.sink.frameTarget();
+    return this.target !== null;
+  }
+
+  /** Unmasks (or copies) `chunk[pos, pos + take)` into the target and reports it. */
+  private place(chunk: Buffer, pos: number, take: number): boolean {
+    const target = this.target!;
+    const offset = this.payloadOffset;
+    if (this.masked) maskInto(chunk, pos, pos + take, target, offset, this.maskKey, offset);
+    else target.set(chunk.subarray(pos, pos + take), offset);
+    this.payloadOffset = offset + take;
+    this.remaining -= take;
+    const last = this.remaining === 0;
+    if (last) {
+      this.phase = Phase.Header;
+      this.target = null;
+    }
+    return this.sink.framePlaced(take, last);
+  }
+
   /** Marks the parser dead: all further input is ignored. */
   stop(): void {
     this.phase = Phase.Failed;
+    this.target = null;
   }
 
   /**
@@ -204,10 +251,8 @@ export class FrameParser {
       }
       length = high * 0x100000000 + low;
     }
-    if (masked) {
-      this.maskKey = ((buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!) >>> 0;
-      this.maskOffset = 0;
-    }
+    if (masked) this.maskKey = ((buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!) >>> 0;
+    this.payloadOffset = 0;
     this.fin = fin;
     this.rsv1 = rsv1;
     this.opcode = opcode;

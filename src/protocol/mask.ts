@@ -83,7 +83,7 @@ export function unmaskInPlace(buf: Uint8Array, start: number, end: number, key: 
   }
   if (simdUnmask !== null && end - i >= SIMD_MIN) {
     // WebAssembly is little-endian whatever the CPU: buf[start] takes the word's low byte.
-    simdUnmask(buf, i, end, byteSwap32(k));
+    simdUnmask(buf, i, end, byteSwap32(k), buf, i);
     return;
   }
   let words = wordsOver(buf);
@@ -150,9 +150,11 @@ function wordsOver(buf: Uint8Array): BigUint64Array {
 
 /**
  * Masks `src[start, end)` into `dst` at `dstOffset`. Works in place too
- * (src === dst, same offsets). Large ranges are copied first (a native
- * memcpy) and then masked in place with the aligned word loop, which beats
- * reading two buffers of different alignment word by word.
+ * (src === dst, same offsets). From SIMD_MIN the SIMD loop reads the source
+ * and writes the destination itself. Other large ranges are copied first (a
+ * native memcpy) and then masked in place, with the aligned word loop or the
+ * native XOR, which beats reading two buffers of different alignment word by
+ * word.
  */
 export function maskInto(
   src: Uint8Array,
@@ -164,6 +166,10 @@ export function maskInto(
   keyOffset: number,
 ): void {
   if (end - start >= WORD_LOOP_MIN) {
+    if (simdUnmask !== null && nativeUnmask === null && end - start >= SIMD_MIN) {
+      simdUnmask(src, start, end, byteSwap32(keyFrom(key, keyOffset)), dst, dstOffset);
+      return;
+    }
     if (src !== dst || start !== dstOffset) dst.set(src.subarray(start, end), dstOffset);
     unmaskInPlace(dst, dstOffset, dstOffset + (end - start), key, keyOffset);
     return;

@@ -1,10 +1,11 @@
 /**
  * XOR masking with WebAssembly SIMD: 16 bytes per instruction where the
- * JavaScript word loop does 4. WebAssembly can only touch its own memory, so
- * each range is copied in, XORed and copied back; the two copies are memcpy
- * (tens of GB/s) and the whole beats the 64-bit word loop from 8 KiB on, 1.4-1.9× on cached data
- * (bench/notes.md). No dependency: the module is the 138
- * bytes below, assembled by hand.
+ * JavaScript word loop does 8. WebAssembly can only touch its own memory, so
+ * each range is copied in, XORed and copied out, back in place or straight
+ * to another buffer; the two copies are memcpy (tens of GB/s) and the whole
+ * beats the 64-bit word loop from 8 KiB on, 1.4-1.9× on cached data
+ * (bench/notes.md). No dependency: the module is the 138 bytes below,
+ * assembled by hand.
  */
 
 /** Bytes handled per call into the module; a multiple of 4 keeps the key in phase across windows. */
@@ -66,8 +67,20 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
 
-/** XORs `buf[start, end)` in place; `keyWord` is the key as a little-endian word for buf[start]. */
-export type SimdUnmask = (buf: Uint8Array, start: number, end: number, keyWord: number) => void;
+/**
+ * XORs `src[start, end)` into `dst` from `dstStart` (the same buffer and
+ * offset for in place); `keyWord` is the key as a little-endian word for
+ * src[start]. The bytes pass through WebAssembly memory anyway, so writing
+ * them out to another buffer costs no more than writing them back.
+ */
+export type SimdUnmask = (
+  src: Uint8Array,
+  start: number,
+  end: number,
+  keyWord: number,
+  dst: Uint8Array,
+  dstStart: number,
+) => void;
 
 /** Compiles the module; null where WebAssembly or its SIMD is unavailable (e.g. node --jitless). */
 export function createSimdUnmask(): SimdUnmask | null {
@@ -82,13 +95,12 @@ export function createSimdUnmask(): SimdUnmask | null {
   } catch {
     return null;
   }
-  return (buf, start, end, keyWord) => {
+  return (src, start, end, keyWord, dst, dstStart) => {
     for (let at = start; at < end; at += WINDOW) {
       const n = Math.min(WINDOW, end - at);
-      const view = new Uint8Array(buf.buffer, buf.byteOffset + at, n);
-      scratch.set(view, 0);
+      scratch.set(new Uint8Array(src.buffer, src.byteOffset + at, n), 0);
       xor(0, n, keyWord);
-      view.set(scratch.subarray(0, n));
+      dst.set(scratch.subarray(0, n), dstStart + (at - start));
     }
   };
 }

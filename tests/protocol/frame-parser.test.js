@@ -7,12 +7,21 @@ import { CloseCode } from '../../dist/protocol/close-codes.js';
 import { OP, RFC_KEY, clientFrame, frame, hex } from '../helpers/frame-builder.js';
 import { splitAt } from '../helpers/recording-handler.js';
 
-/** A FrameSink recording headers, payload pieces and errors. `stopAfter(event)` may return true to stop parsing. */
-function recordingSink(stopAfter = () => false) {
+/**
+ * A FrameSink recording headers, payload pieces and errors. `stopAfter(event)` may return true to stop parsing.
+ * With `targets`, it gives every frame that spans reads a target buffer (as Connection does), and records
+ * what is placed there as payload pieces too; `asks` lists the frame lengths it was asked for.
+ */
+function recordingSink(stopAfter = () => false, targets = false) {
   const log = [];
+  const asks = [];
+  let length = 0;
+  let target = null;
+  let placed = 0;
   const sink = {
-    frameStart(fin, rsv1, opcode, length) {
-      const e = { type: 'start', fin, rsv1, opcode, length };
+    frameStart(fin, rsv1, opcode, frameLength) {
+      const e = { type: 'start', fin, rsv1, opcode, length: frameLength };
+      length = frameLength;
       log.push(e);
       return !stopAfter(e);
     },
@@ -21,11 +30,29 @@ function recordingSink(stopAfter = () => false) {
       log.push(e);
       return !stopAfter(e);
     },
+    frameTarget() {
+      asks.push(length);
+      if (!targets) return null;
+      target = Buffer.alloc(length);
+      placed = 0;
+      return target;
+    },
+    framePlaced(n, frameEnd) {
+      assert.ok(target !== null && placed + n <= target.length, 'placed within the target');
+      const e = { type: 'payload', data: Buffer.from(target.subarray(placed, placed + n)), frameEnd, placed: true };
+      placed += n;
+      if (frameEnd) {
+        assert.equal(placed, target.length, 'the whole payload was placed');
+        target = null;
+      }
+      log.push(e);
+      return !stopAfter(e);
+    },
     frameError(error) {
       log.push({ type: 'error', code: error.code, closeCode: error.closeCode });
     },
   };
-  return { sink, log };
+  return { sink, log, asks };
 }
 
 /** Headers and whole payloads per frame: the same for any split of the input. */
@@ -48,11 +75,11 @@ function summarize(log) {
   return out;
 }
 
-function parseAll(chunks, expectMasked, rsv1Allowed = false) {
-  const { sink, log } = recordingSink();
+function parseAll(chunks, expectMasked, rsv1Allowed = false, targets = false) {
+  const { sink, log, asks } = recordingSink(undefined, targets);
   const parser = new FrameParser(sink, expectMasked, rsv1Allowed);
   for (const c of chunks) assert.equal(parser.parse(c, 0), c.length);
-  return { parser, log };
+  return { parser, log, asks };
 }
 
 test('RFC 6455 5.7 examples decode byte for byte (client reads unmasked, server reads masked)', () => {
@@ -138,31 +165,72 @@ function sampleStream(masked) {
 }
 
 for (const masked of [false, true]) {
-  test(`split at every byte boundary gives the same frames (${masked ? 'masked' : 'unmasked'})`, () => {
-    const { stream, cuts } = sampleStream(masked);
-    const reference = summarize(parseAll([Buffer.from(stream)], masked, true).log);
-    assert.equal(reference.filter((e) => e.type === 'start').length, 10);
-    for (const at of cuts) {
-      const { log } = parseAll(splitAt(stream, [at]), masked, true);
-      assert.deepEqual(summarize(log), reference, `split at ${at}`);
-    }
-    // And one byte per call.
-    const { log } = parseAll(splitAt(stream, Array.from({ length: stream.length - 1 }, (_, i) => i + 1)), masked, true);
-    assert.deepEqual(summarize(log), reference, 'byte by byte');
-  });
+  for (const targets of [false, true]) {
+    const mode = `${masked ? 'masked' : 'unmasked'}${targets ? ', into targets' : ''}`;
+    test(`split at every byte boundary gives the same frames (${mode})`, () => {
+      const { stream, cuts } = sampleStream(masked);
+      const reference = summarize(parseAll([Buffer.from(stream)], masked, true).log);
+      assert.equal(reference.filter((e) => e.type === 'start').length, 10);
+      for (const at of cuts) {
+        const { log } = parseAll(splitAt(stream, [at]), masked, true, targets);
+        assert.deepEqual(summarize(log), reference, `split at ${at}`);
+      }
+      // And one byte per call.
+      const { log } = parseAll(splitAt(stream, Array.from({ length: stream.length - 1 }, (_, i) => i + 1)), masked, true, targets);
+      assert.deepEqual(summarize(log), reference, 'byte by byte');
+    });
 
-  test(`property: random splits give the same frames (${masked ? 'masked' : 'unmasked'})`, () => {
-    const { stream } = sampleStream(masked);
-    const reference = summarize(parseAll([Buffer.from(stream)], masked, true).log);
-    fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: stream.length - 1 }), { maxLength: 40 }), (cuts) => {
-        const { log } = parseAll(splitAt(stream, cuts.sort((a, b) => a - b)), masked, true);
-        assert.deepEqual(summarize(log), reference);
-      }),
-      { numRuns: 200 },
-    );
-  });
+    test(`property: random splits give the same frames (${mode})`, () => {
+      const { stream } = sampleStream(masked);
+      const reference = summarize(parseAll([Buffer.from(stream)], masked, true).log);
+      fc.assert(
+        fc.property(fc.uniqueArray(fc.integer({ min: 1, max: stream.length - 1 }), { maxLength: 40 }), (cuts) => {
+          const { log } = parseAll(splitAt(stream, cuts.sort((a, b) => a - b)), masked, true, targets);
+          assert.deepEqual(summarize(log), reference);
+        }),
+        { numRuns: 200 },
+      );
+    });
+  }
 }
+
+test('a target is asked for once per frame that spans reads, at its first piece, and used for all its pieces', () => {
+  const whole = clientFrame({ opcode: OP.BINARY, payload: Buffer.alloc(300, 1) });
+  const spanning = clientFrame({ opcode: OP.TEXT, payload: Buffer.alloc(20000, 0x61) });
+  const stream = Buffer.concat([whole, spanning, whole]);
+  const cuts = [whole.length + 100, whole.length + 9000, whole.length + 15000];
+  const { log, asks } = parseAll(splitAt(stream, cuts), true, false, true);
+  assert.deepEqual(asks, [20000], 'asked for the spanning frame only, once');
+  const pieces = log.filter((e) => e.type === 'payload');
+  assert.deepEqual(
+    pieces.map((e) => [e.data.length, e.frameEnd, e.placed === true]),
+    [
+      [300, true, false],
+      [100 - 8, false, true], // after the 8-byte header
+      [8900, false, true],
+      [6000, false, true],
+      [20000 - 92 - 8900 - 6000, true, true],
+      [300, true, false],
+    ],
+  );
+  assert.ok(Buffer.concat(pieces.slice(1, 5).map((e) => e.data)).equals(Buffer.alloc(20000, 0x61)));
+  // A sink that declines gets the pieces through framePayload, as before.
+  const declined = parseAll(splitAt(stream, cuts), true, false, false);
+  assert.deepEqual(declined.asks, [20000]);
+  assert.equal(declined.log.filter((e) => e.placed).length, 0);
+  assert.deepEqual(summarize(declined.log), summarize(log));
+});
+
+test('a sink that stops parsing after a placed piece resumes into the same target', () => {
+  const payload = randomBytes(30000);
+  const bytes = clientFrame({ opcode: OP.BINARY, payload, mask: hex('01 02 03 04') });
+  const { sink, log } = recordingSink((e) => e.placed === true && !e.frameEnd, true);
+  const parser = new FrameParser(sink, true, false);
+  const [a, b] = splitAt(bytes, [5000]);
+  assert.equal(parser.parse(a, 0), a.length);
+  assert.equal(parser.parse(b, 0), b.length, 'the last piece does not stop');
+  assert.ok(Buffer.concat(log.filter((e) => e.type === 'payload').map((e) => e.data)).equals(payload));
+});
 
 test('header errors: each fails once with its code and close code, then input is ignored', () => {
   const M = RFC_KEY;
@@ -263,13 +331,15 @@ test('stop() makes the parser ignore input', () => {
   assert.deepEqual(log.filter((e) => e.type === 'payload').map((e) => e.data.toString()), ['He']);
 });
 
-test('masked payload split across reads unmasks with the right key offset at every split', () => {
+test('masked payload split across reads unmasks with the right key offset at every split, in place or into a target', () => {
   const payload = randomBytes(97);
   const bytes = clientFrame({ opcode: OP.BINARY, payload, mask: hex('de ad be ef') });
-  for (let a = 1; a < bytes.length; a += 3) {
-    for (let b = a; b < bytes.length; b += 5) {
-      const { log } = parseAll(splitAt(bytes, [a, b]), true);
-      assert.ok(summarize(log)[1].data.equals(payload), `splits ${a}, ${b}`);
+  for (const targets of [false, true]) {
+    for (let a = 1; a < bytes.length; a += 3) {
+      for (let b = a; b < bytes.length; b += 5) {
+        const { log } = parseAll(splitAt(bytes, [a, b]), true, false, targets);
+        assert.ok(summarize(log)[1].data.equals(payload), `splits ${a}, ${b}`);
+      }
     }
   }
 });

@@ -1,4 +1,4 @@
-// The WebAssembly SIMD unmask (src/protocol/simd-mask.ts): ranges of 2 KiB
+// The WebAssembly SIMD unmask (src/protocol/simd-mask.ts): ranges of 8 KiB
 // and more go through it unless bufferutil's native code is loaded.
 // Each case runs with SIMD on and with it off (the word loop), against the
 // RFC's byte-by-byte definition, including lengths past its 64 KiB window
@@ -60,6 +60,31 @@ test('maskInto (a client masking its frames) goes through the SIMD loop and mask
   assert.ok(dst.subarray(5, 70_004).equals(naiveMask(src.subarray(1), 0xdeadbeef, 2)));
   assert.ok(dst.subarray(0, 5).every((b) => b === 0x5a) && dst.subarray(70_004).every((b) => b === 0x5a));
 });
+
+for (const simd of [true, false]) {
+  test(`maskInto from one buffer into another with SIMD ${simd ? 'on' : 'off'}: the destination range only, the source unchanged`, () => {
+    assert.equal(useSimdUnmask(simd), simd);
+    try {
+      fc.assert(
+        fc.property(cases, fc.nat({ max: 17 }), (c, dstBefore) => {
+          const src = Buffer.alloc(c.before + c.length + 9);
+          for (let i = 0; i < src.length; i++) src[i] = (i * 29 + c.seed) & 0xff;
+          const original = Buffer.from(src);
+          const dst = Buffer.alloc(dstBefore + c.length + 70, 0xa5);
+          maskInto(src, c.before, c.before + c.length, dst, dstBefore, c.key, c.keyOffset);
+          const expected = naiveMask(original.subarray(c.before, c.before + c.length), c.key, c.keyOffset);
+          assert.ok(dst.subarray(dstBefore, dstBefore + c.length).equals(expected), `length ${c.length}`);
+          assert.ok(dst.subarray(0, dstBefore).every((b) => b === 0xa5), 'bytes before the range untouched');
+          assert.ok(dst.subarray(dstBefore + c.length).every((b) => b === 0xa5), 'bytes after the range untouched');
+          assert.ok(src.equals(original), 'the source is not modified');
+        }),
+        { numRuns: 100 },
+      );
+    } finally {
+      useSimdUnmask(true);
+    }
+  });
+}
 
 test('without WebAssembly (node --jitless) the word loop takes over and the result is the same', () => {
   const moduleUrl = new URL('../../dist/protocol/mask.js', import.meta.url).href;
