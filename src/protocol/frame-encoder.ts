@@ -61,7 +61,16 @@ export function frameSlab(): Buffer {
 export function copyPayload(src: Buffer, dst: Buffer, offset: number): void {
   const length = src.length;
   if (length <= SMALL_COPY) {
-    for (let i = 0; i < length; i++) dst[offset + i] = src[i]!;
+    // Four bytes per turn: V8 reloads both arrays' data pointers after each
+    // turn's interrupt check, so fewer turns mean fewer reloads.
+    let i = 0;
+    for (const stop = length & ~3; i < stop; i += 4) {
+      dst[offset + i] = src[i]!;
+      dst[offset + i + 1] = src[i + 1]!;
+      dst[offset + i + 2] = src[i + 2]!;
+      dst[offset + i + 3] = src[i + 3]!;
+    }
+    for (; i < length; i++) dst[offset + i] = src[i]!;
   } else {
     dst.set(src, offset);
   }
