@@ -51,7 +51,6 @@ function wsxConnection(wsx, onMessage) {
 function wsxFrames(wsx, onFrameEnd) {
   const sink = {
     frameStart: () => true,
-    frameTarget: () => null,
     framePayload(_data, end) {
       if (end) onFrameEnd();
       return true;

@@ -27,19 +27,21 @@ export interface FrameSink {
    */
   framePayload(data: Buffer, frameEnd: boolean): boolean;
   /**
-   * The current frame's payload goes on past this read: asked once per such
-   * frame, at its first piece. A sink that will copy the pieces into one
-   * buffer anyway returns that buffer, with room for the whole payload from
-   * index 0, and the parser unmasks each piece straight into it (one pass
-   * less than unmasking in place and copying) and reports it through
-   * `framePlaced` instead of `framePayload`. Null keeps `framePayload`.
+   * Optional. The current frame's payload goes on past this read: asked once
+   * per such frame, at its first piece. A sink that will copy the pieces
+   * into one buffer anyway returns that buffer, with room for the whole
+   * payload from index 0, and the parser unmasks each piece straight into it
+   * (one pass less than unmasking in place and copying) and reports it
+   * through `framePlaced` instead of `framePayload`. Null, or no method,
+   * keeps `framePayload`. A sink that returns a target must implement
+   * `framePlaced`.
    */
-  frameTarget(): Uint8Array | null;
+  frameTarget?(): Uint8Array | null;
   /**
    * The next `length` payload bytes of the current frame are in the target,
    * unmasked, after the ones placed before. Return values as for `framePayload`.
    */
-  framePlaced(length: number, frameEnd: boolean): boolean;
+  framePlaced?(length: number, frameEnd: boolean): boolean;
   /** The parser found a header-level protocol violation. */
   frameError(error: WebSocketError): void;
 }
@@ -139,7 +141,8 @@ export class FrameParser {
 
   /** Asks the sink where the current frame goes; true if it gave a target. */
   private askTarget(): boolean {
-    this.target = this.sink.frameTarget();
+    const sink = this.sink;
+    this.target = sink.frameTarget === undefined ? null : sink.frameTarget();
     return this.target !== null;
   }
 
@@ -156,7 +159,7 @@ export class FrameParser {
       this.phase = Phase.Header;
       this.target = null;
     }
-    return this.sink.framePlaced(take, last);
+    return this.sink.framePlaced!(take, last);
   }
 
   /** Marks the parser dead: all further input is ignored. */

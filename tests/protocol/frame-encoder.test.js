@@ -142,7 +142,6 @@ function parseBack(bytes, expectMasked, rsv1Allowed) {
       if (frameEnd) frames.push({ ...current, payload: Buffer.concat(current.pieces) });
       return true;
     },
-    frameTarget: () => null,
     frameError(error) {
       errors.push(error);
     },

@@ -219,6 +219,13 @@ test('a target is asked for once per frame that spans reads, at its first piece,
   assert.deepEqual(declined.asks, [20000]);
   assert.equal(declined.log.filter((e) => e.placed).length, 0);
   assert.deepEqual(summarize(declined.log), summarize(log));
+  // Both methods are optional: a sink written before they existed gets every piece through framePayload.
+  const { sink: older, log: olderLog } = recordingSink();
+  delete older.frameTarget;
+  delete older.framePlaced;
+  const parser = new FrameParser(older, true, false);
+  for (const c of splitAt(stream, cuts)) assert.equal(parser.parse(c, 0), c.length);
+  assert.deepEqual(summarize(olderLog), summarize(log));
 });
 
 test('a sink that stops parsing after a placed piece resumes into the same target', () => {
