@@ -23,6 +23,7 @@ import { FrameParser, type FrameSink } from './frame-parser.js';
 import { randomMaskKey, type MaskKeyGenerator } from './mask-key.js';
 import { Opcode, isControlOpcode } from './opcode.js';
 import { Utf8Validator, isValidUtf8 } from './utf8-validator.js';
+import { ownList, sharedEmptyList } from './shared-empty-list.js';
 
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 export type ReadyStateValue = (typeof ReadyState)[keyof typeof ReadyState];
@@ -133,7 +134,7 @@ export class Connection implements FrameSink {
   private messageCompressed = false;
   private messageLength = 0;
   private messageFrames = 0;
-  private readonly pieces: Buffer[] = [];
+  private pieces: Buffer[] = sharedEmptyList();
   private assembly: Buffer | null = null;
   private assemblyLength = 0;
   /** Created on the first text message that arrives in pieces (most never do). */
@@ -150,7 +151,7 @@ export class Connection implements FrameSink {
 
   // Reading can be paused between events; input that arrives meanwhile waits here.
   private paused = false;
-  private pending: Buffer[] = [];
+  private pending: Buffer[] = sharedEmptyList();
   private pendingOffset = 0;
 
   // Outgoing fragmented message in progress (send with fin = false).
@@ -181,14 +182,14 @@ export class Connection implements FrameSink {
   receive(chunk: Buffer): void {
     if (this.parser.failed) return; // failed or closed: input is ignored, and not retained while paused
     if (this.paused || this.pending.length !== 0) {
-      this.pending.push(chunk);
+      (this.pending = ownList(this.pending)).push(chunk);
       return;
     }
     this.receiving = true;
     const stopped = this.parser.parse(chunk, 0);
     this.receiving = false;
     if (stopped < chunk.length && !this.parser.failed && this.paused) {
-      this.pending.push(chunk);
+      (this.pending = ownList(this.pending)).push(chunk);
       this.pendingOffset = stopped;
     }
   }
@@ -212,10 +213,11 @@ export class Connection implements FrameSink {
         this.pendingOffset = stopped;
         break;
       }
-      this.pending.shift();
+      // A handler that failed or closed the connection has already dropped the list.
+      if (this.pending.length !== 0) this.pending.shift();
       this.pendingOffset = 0;
     }
-    if (this.parser.failed) this.pending = [];
+    if (this.parser.failed || this.pending.length === 0) this.pending = sharedEmptyList();
     this.receiving = false;
     if (this.outputBytes !== 0) this.signalOutput();
   }
@@ -303,9 +305,9 @@ export class Connection implements FrameSink {
       message = this.assemblyLength === assembly.length ? assembly : assembly.subarray(0, this.assemblyLength);
       this.assembly = null;
     } else if (!whole) {
-      if (data.length !== 0) this.pieces.push(data);
+      if (data.length !== 0) (this.pieces = ownList(this.pieces)).push(data);
       message = this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces, this.messageLength);
-      this.pieces.length = 0;
+      this.pieces = sharedEmptyList();
     }
     return this.deliver(message, isBinary);
   }
@@ -360,14 +362,14 @@ export class Connection implements FrameSink {
   /** Keeps a piece of an incomplete message (`messageLength` already counts it). */
   private retain(data: Buffer): void {
     if (this.assembly === null) {
-      this.pieces.push(data);
+      (this.pieces = ownList(this.pieces)).push(data);
       if (this.pieces.length <= MAX_RETAINED_PIECES) return;
       this.assembly = Buffer.allocUnsafe(this.assemblyCapacity(this.messageLength));
       this.assemblyLength = 0;
       for (let i = 0; i < this.pieces.length; i++) {
         this.assemblyLength += this.pieces[i]!.copy(this.assembly, this.assemblyLength);
       }
-      this.pieces.length = 0;
+      this.pieces = sharedEmptyList();
       return;
     }
     if (this.assemblyLength + data.length > this.assembly.length) {
@@ -426,8 +428,8 @@ export class Connection implements FrameSink {
     }
     this.closeReceived = true;
     this.parser.stop();
-    this.pending = [];
-    this.pieces.length = 0; // a message left unfinished by the close is dropped
+    this.pending = sharedEmptyList();
+    this.pieces = sharedEmptyList(); // a message left unfinished by the close is dropped
     this.assembly = null;
     if (!this.closeSent) {
       // Echo the peer's code and reason (RFC 6455 5.5.1, and what ws does); a close without a code is answered without one.
@@ -442,8 +444,8 @@ export class Connection implements FrameSink {
     if (this.failed) return false;
     this.failed = true;
     this.parser.stop();
-    this.pending = [];
-    this.pieces.length = 0;
+    this.pending = sharedEmptyList();
+    this.pieces = sharedEmptyList();
     this.assembly = null;
     if (!this.closeSent) this.queueClose(error.closeCode, EMPTY);
     this.handler.onProtocolError(error);

@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import { CloseCode } from '../protocol/close-codes.js';
 import { Connection, ReadyState, type ConnectionHandler } from '../protocol/connection.js';
 import { WebSocketError } from '../protocol/errors.js';
+import { ownList, sharedEmptyList } from '../protocol/shared-empty-list.js';
 import type { MaskKeyGenerator } from '../protocol/mask-key.js';
 import { isValidUtf8 } from '../protocol/utf8-validator.js';
 import type { MessageCodec, SharedDeflateSettings } from './message-codec.js';
@@ -89,7 +90,7 @@ export class SocketTransport implements ConnectionHandler {
   private readonly maxControlFramesPerSecond: number;
   private readonly skipUTF8Validation: boolean;
   private readonly codec: MessageCodec | null;
-  private callbacks: WriteCallback[] = [];
+  private callbacks: WriteCallback[] = sharedEmptyList();
   private flushScheduled = false;
   private closeTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -100,8 +101,8 @@ export class SocketTransport implements ConnectionHandler {
   private socketPaused = false;
   // Outgoing compression keeps message order: sends queue while one is being deflated.
   private compressing = false;
-  private sendQueue: QueuedSend[] = [];
-  private afterFragments: QueuedSend[] = [];
+  private sendQueue: QueuedSend[] = sharedEmptyList();
+  private afterFragments: QueuedSend[] = sharedEmptyList();
   private queuedBytes = 0;
   // A message sent in fragments is compressed or not as a whole, decided by its first frame.
   private sendingFragments = false;
@@ -194,7 +195,7 @@ export class SocketTransport implements ConnectionHandler {
 
   private enqueue(data: Buffer, isBinary: boolean, fin: boolean, compress: boolean, callback?: WriteCallback): void {
     if (this.compressing || this.sendQueue.length !== 0) {
-      this.sendQueue.push({ data, isBinary, fin, compress, callback });
+      (this.sendQueue = ownList(this.sendQueue)).push({ data, isBinary, fin, compress, callback });
       this.queuedBytes += data.length;
       return;
     }
@@ -276,7 +277,7 @@ export class SocketTransport implements ConnectionHandler {
       if (callback) process.nextTick(callback, notOpenError());
       return;
     }
-    if (callback) this.callbacks.push(callback);
+    if (callback) (this.callbacks = ownList(this.callbacks)).push(callback);
   }
 
   ping(data: Buffer, callback?: WriteCallback): void {
@@ -284,7 +285,7 @@ export class SocketTransport implements ConnectionHandler {
       if (callback) process.nextTick(callback, notOpenError());
       return;
     }
-    if (callback) this.callbacks.push(callback);
+    if (callback) (this.callbacks = ownList(this.callbacks)).push(callback);
   }
 
   pong(data: Buffer, callback?: WriteCallback): void {
@@ -292,7 +293,7 @@ export class SocketTransport implements ConnectionHandler {
       if (callback) process.nextTick(callback, notOpenError());
       return;
     }
-    if (callback) this.callbacks.push(callback);
+    if (callback) (this.callbacks = ownList(this.callbacks)).push(callback);
   }
 
   /**
@@ -312,7 +313,7 @@ export class SocketTransport implements ConnectionHandler {
     // Behind a message being compressed, or inside one the application is
     // sending in fragments, a publish waits its turn instead of being lost.
     if (this.compressing || this.sendQueue.length !== 0) {
-      this.sendQueue.push(encodedEntry(frames, bytes));
+      (this.sendQueue = ownList(this.sendQueue)).push(encodedEntry(frames, bytes));
       this.queuedBytes += bytes;
       return true;
     }
@@ -322,7 +323,7 @@ export class SocketTransport implements ConnectionHandler {
   /** Encoded frames whose turn in the send queue has come (never re-queued at its end). */
   private sendEncodedInTurn(frames: readonly Buffer[], bytes: number): boolean {
     if (this.sendingFragments) {
-      this.afterFragments.push(encodedEntry(frames, bytes));
+      (this.afterFragments = ownList(this.afterFragments)).push(encodedEntry(frames, bytes));
       this.queuedBytes += bytes;
       return true;
     }
@@ -333,7 +334,7 @@ export class SocketTransport implements ConnectionHandler {
   private releaseAfterFragments(): void {
     if (this.sendingFragments || this.afterFragments.length === 0) return;
     const waiting = this.afterFragments;
-    this.afterFragments = [];
+    this.afterFragments = sharedEmptyList();
     // Right after the message's last frame, ahead of anything still queued.
     for (const entry of waiting) {
       this.queuedBytes -= entry.encodedBytes!;
@@ -346,7 +347,7 @@ export class SocketTransport implements ConnectionHandler {
     if (this.closed) return;
     if (this.compressing || this.sendQueue.length !== 0) {
       // Messages accepted before close() are still being compressed: close after them.
-      this.sendQueue.push({ data: EMPTY_BUFFER, isBinary: false, fin: true, compress: false, callback: undefined, close: { code, reason } });
+      (this.sendQueue = ownList(this.sendQueue)).push({ data: EMPTY_BUFFER, isBinary: false, fin: true, compress: false, callback: undefined, close: { code, reason } });
       return;
     }
     this.closeNow(code, reason);
@@ -408,7 +409,7 @@ export class SocketTransport implements ConnectionHandler {
     let callback: WriteCallback | undefined;
     if (this.callbacks.length !== 0) {
       const callbacks = this.callbacks;
-      this.callbacks = [];
+      this.callbacks = sharedEmptyList();
       callback = (error) => {
         for (const cb of callbacks) cb(error ?? null);
       };
@@ -495,7 +496,7 @@ export class SocketTransport implements ConnectionHandler {
         // frame must follow them on the wire, so the failure waits in line
         // (still "inflating", so that resume() reads nothing meanwhile).
         this.inflating = true;
-        this.sendQueue.push({ data: EMPTY_BUFFER, isBinary: false, fin: true, compress: false, callback: undefined, failure });
+        (this.sendQueue = ownList(this.sendQueue)).push({ data: EMPTY_BUFFER, isBinary: false, fin: true, compress: false, callback: undefined, failure });
         return;
       }
       this.failAfterInflate(failure);
@@ -613,8 +614,8 @@ export class SocketTransport implements ConnectionHandler {
     this.closeTimer = null;
     this.failCallbacks();
     for (const queued of this.sendQueue) queued.callback?.(notOpenError());
-    this.sendQueue = [];
-    this.afterFragments = [];
+    this.sendQueue = sharedEmptyList();
+    this.afterFragments = sharedEmptyList();
     this.queuedBytes = 0;
     this.codec?.close();
     this.connection.readyState = ReadyState.CLOSED;
@@ -633,7 +634,7 @@ export class SocketTransport implements ConnectionHandler {
     if (this.callbacks.length === 0) return;
     const error = notOpenError();
     const callbacks = this.callbacks;
-    this.callbacks = [];
+    this.callbacks = sharedEmptyList();
     for (const cb of callbacks) process.nextTick(cb, error);
   }
 }
