@@ -118,10 +118,7 @@ export class FrameParser {
           continue;
         }
         if (this.masked) unmaskInPlace(chunk, pos, pos + take, this.maskKey, this.payloadOffset);
-        this.payloadOffset += take;
-        this.remaining -= take;
-        const last = this.remaining === 0;
-        if (last) this.phase = Phase.Header;
+        const last = this.consume(take);
         let piece = chunk;
         if (take !== end || pos !== 0) {
           if (memory === null) {
@@ -152,14 +149,18 @@ export class FrameParser {
     const offset = this.payloadOffset;
     if (this.masked) maskInto(chunk, pos, pos + take, target, offset, this.maskKey, offset);
     else target.set(chunk.subarray(pos, pos + take), offset);
-    this.payloadOffset = offset + take;
-    this.remaining -= take;
-    const last = this.remaining === 0;
-    if (last) {
-      this.phase = Phase.Header;
-      this.target = null;
-    }
+    const last = this.consume(take);
+    if (last) this.target = null;
     return this.sink.framePlaced!(take, last);
+  }
+
+  /** Counts `take` payload bytes as handled; true when they end the frame (the next bytes are a header). */
+  private consume(take: number): boolean {
+    this.payloadOffset += take;
+    this.remaining -= take;
+    if (this.remaining !== 0) return false;
+    this.phase = Phase.Header;
+    return true;
   }
 
   /** Marks the parser dead: all further input is ignored. */
