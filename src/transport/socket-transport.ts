@@ -195,7 +195,7 @@ export class SocketTransport implements ConnectionHandler {
 
   private enqueue(data: Buffer, isBinary: boolean, fin: boolean, compress: boolean, callback?: WriteCallback): void {
     if (this.compressing || this.sendQueue.length !== 0) {
-      (this.sendQueue = ownList(this.sendQueue)).push({ data, isBinary, fin, compress, callback });
+      this.enqueueSend({ data, isBinary, fin, compress, callback });
       this.queuedBytes += data.length;
       return;
     }
@@ -277,7 +277,17 @@ export class SocketTransport implements ConnectionHandler {
       if (callback) process.nextTick(callback, notOpenError());
       return;
     }
-    if (callback) (this.callbacks = ownList(this.callbacks)).push(callback);
+    if (callback) this.awaitFlush(callback);
+  }
+
+  /** Queues a send behind the ones waiting for compression (the list is shared until the first). */
+  private enqueueSend(entry: QueuedSend): void {
+    (this.sendQueue = ownList(this.sendQueue)).push(entry);
+  }
+
+  /** Calls `callback` once the frames queued so far are written (the list is shared until the first). */
+  private awaitFlush(callback: WriteCallback): void {
+    (this.callbacks = ownList(this.callbacks)).push(callback);
   }
 
   ping(data: Buffer, callback?: WriteCallback): void {
@@ -285,7 +295,7 @@ export class SocketTransport implements ConnectionHandler {
       if (callback) process.nextTick(callback, notOpenError());
       return;
     }
-    if (callback) (this.callbacks = ownList(this.callbacks)).push(callback);
+    if (callback) this.awaitFlush(callback);
   }
 
   pong(data: Buffer, callback?: WriteCallback): void {
@@ -293,7 +303,7 @@ export class SocketTransport implements ConnectionHandler {
       if (callback) process.nextTick(callback, notOpenError());
       return;
     }
-    if (callback) (this.callbacks = ownList(this.callbacks)).push(callback);
+    if (callback) this.awaitFlush(callback);
   }
 
   /**
@@ -313,7 +323,7 @@ export class SocketTransport implements ConnectionHandler {
     // Behind a message being compressed, or inside one the application is
     // sending in fragments, a publish waits its turn instead of being lost.
     if (this.compressing || this.sendQueue.length !== 0) {
-      (this.sendQueue = ownList(this.sendQueue)).push(encodedEntry(frames, bytes));
+      this.enqueueSend(encodedEntry(frames, bytes));
       this.queuedBytes += bytes;
       return true;
     }
@@ -347,7 +357,7 @@ export class SocketTransport implements ConnectionHandler {
     if (this.closed) return;
     if (this.compressing || this.sendQueue.length !== 0) {
       // Messages accepted before close() are still being compressed: close after them.
-      (this.sendQueue = ownList(this.sendQueue)).push({ data: EMPTY_BUFFER, isBinary: false, fin: true, compress: false, callback: undefined, close: { code, reason } });
+      this.enqueueSend({ data: EMPTY_BUFFER, isBinary: false, fin: true, compress: false, callback: undefined, close: { code, reason } });
       return;
     }
     this.closeNow(code, reason);
@@ -496,7 +506,7 @@ export class SocketTransport implements ConnectionHandler {
         // frame must follow them on the wire, so the failure waits in line
         // (still "inflating", so that resume() reads nothing meanwhile).
         this.inflating = true;
-        (this.sendQueue = ownList(this.sendQueue)).push({ data: EMPTY_BUFFER, isBinary: false, fin: true, compress: false, callback: undefined, failure });
+        this.enqueueSend({ data: EMPTY_BUFFER, isBinary: false, fin: true, compress: false, callback: undefined, failure });
         return;
       }
       this.failAfterInflate(failure);
