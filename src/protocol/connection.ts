@@ -92,7 +92,21 @@ const PREALLOCATE_LIMIT = 16 * 1024 * 1024;
  * single write() instead of a corked writev of two, measured cheaper).
  */
 const STAGE_CARRY_LIMIT = 16 * 1024;
+/**
+ * Borrowed input shorter than this is copied whole before parsing: one
+ * allocation and copy for every message in it beats one per message (the
+ * 16 B and 1 KiB echoes, bench/notes.md). From here on the chunk is mostly
+ * one large frame, which is unmasked straight into its message's buffer.
+ */
+const BORROW_MIN = 32 * 1024;
 const EMPTY = Buffer.alloc(0);
+
+/** A copy of `data[start…]` the caller owns. */
+function copyOf(data: Buffer, start: number): Buffer {
+  const copy = Buffer.allocUnsafe(data.length - start);
+  copy.set(start === 0 ? data : data.subarray(start), 0);
+  return copy;
+}
 
 export class Connection implements FrameSink {
   readyState: ReadyStateValue = ReadyState.OPEN;
@@ -127,6 +141,8 @@ export class Connection implements FrameSink {
   private stageEnd = 0;
   private outputSignaled = false;
   private receiving = false;
+  /** The input being parsed is valid only during this call: what is kept must be copied. */
+  private borrowed = false;
   private pongIndex = -1;
 
   // Incoming message state.
@@ -180,17 +196,38 @@ export class Connection implements FrameSink {
 
   /** Feeds bytes from the peer. Events fire synchronously from inside this call. */
   receive(chunk: Buffer): void {
+    this.parseInput(chunk, false);
+  }
+
+  /**
+   * Feeds bytes that stay valid only during this call (a read buffer the
+   * caller reuses). A chunk under BORROW_MIN is copied once, whole, and read
+   * as if it came through `receive()`: one allocation for all the small
+   * messages in it. A larger one is parsed where it is, and whatever outlives
+   * the call is copied: messages and their pieces, control payloads, input
+   * held while paused. A frame that spans reads is unmasked straight into its
+   * message's buffer (`frameTarget`), so most of a large message is copied
+   * once, not twice.
+   */
+  receiveBorrowed(chunk: Buffer): void {
+    this.parseInput(chunk.length < BORROW_MIN ? copyOf(chunk, 0) : chunk, chunk.length >= BORROW_MIN);
+  }
+
+  private parseInput(chunk: Buffer, borrowed: boolean): void {
     if (this.parser.failed) return; // failed or closed: input is ignored, and not retained while paused
     if (this.paused || this.pending.length !== 0) {
-      (this.pending = ownList(this.pending)).push(chunk);
+      (this.pending = ownList(this.pending)).push(borrowed ? copyOf(chunk, 0) : chunk);
       return;
     }
     this.receiving = true;
+    this.borrowed = borrowed;
     const stopped = this.parser.parse(chunk, 0);
+    this.borrowed = false;
     this.receiving = false;
     if (stopped < chunk.length && !this.parser.failed && this.paused) {
-      (this.pending = ownList(this.pending)).push(chunk);
-      this.pendingOffset = stopped;
+      // Paused mid-chunk: the rest waits for resume().
+      (this.pending = ownList(this.pending)).push(borrowed ? copyOf(chunk, stopped) : chunk);
+      this.pendingOffset = borrowed ? 0 : stopped;
     }
   }
 
@@ -277,6 +314,8 @@ export class Connection implements FrameSink {
         payload = Buffer.allocUnsafe(this.controlLength + data.length);
         payload.set(this.control!.subarray(0, this.controlLength), 0);
         payload.set(data, this.controlLength);
+      } else if (this.borrowed) {
+        payload = copyOf(data, 0);
       }
       return this.controlFrame(this.frameOpcode, payload);
     }
@@ -288,6 +327,8 @@ export class Connection implements FrameSink {
       const valid = whole ? isValidUtf8(data) : this.validatePiece(data, 0, data.length, messageEnd);
       if (!valid) return this.failUtf8();
     }
+    // (Into an assembly, retain() copies anyway.)
+    if (this.borrowed && data.length !== 0 && this.assembly === null) data = copyOf(data, 0);
     const isBinary = this.messageOpcode === Opcode.BINARY;
     if (this.streamFragments && !this.messageCompressed) {
       if (data.length !== 0 || messageEnd) this.handler.onFragment(data, isBinary, messageEnd);

@@ -4,6 +4,7 @@
  *
  * Read path: each chunk goes straight into the connection; whatever the
  * handlers queued while it was parsed is written once, after the chunk.
+ * Plain TCP sockets read into one shared buffer (shared-read-buffer.ts).
  * Write path: frames queued outside a read are flushed once per tick, as one
  * buffer when small, else as one corked batch (a single writev).
  */
@@ -18,6 +19,7 @@ import { isValidUtf8 } from '../protocol/utf8-validator.js';
 import type { MessageCodec, SharedDeflateSettings } from './message-codec.js';
 import { loadNativeUnmask } from './native-unmask.js';
 import { abortDuplex } from './abort-duplex.js';
+import { readIntoSharedBuffer } from './shared-read-buffer.js';
 import { coarseClock } from './coarse-clock.js';
 import type { TransportEvents } from './transport-events.js';
 
@@ -67,6 +69,9 @@ export class SocketTransport implements ConnectionHandler {
   // Socket listeners, shared by all transports (`this` is the socket).
   private static socketData(this: TransportSocket, chunk: Buffer): void {
     this[kTransport]!.onData(chunk);
+  }
+  private static socketSharedRead(this: TransportSocket, length: number, buffer: Buffer): boolean {
+    return this[kTransport]!.onSharedRead(buffer.subarray(0, length));
   }
   private static socketEnd(this: TransportSocket): void {
     this[kTransport]!.onEnd();
@@ -162,6 +167,9 @@ export class SocketTransport implements ConnectionHandler {
     socket.on('close', SocketTransport.socketClose);
     socket.on('error', SocketTransport.socketError);
     socket.on('drain', SocketTransport.socketDrain);
+    // Reads from now on land in one shared buffer when the socket allows it
+    // (shared-read-buffer.ts); the head above still arrives as 'data', first.
+    readIntoSharedBuffer(socket, SocketTransport.socketSharedRead);
     if (socket.destroyed) this.onSocketClose();
   }
 
@@ -473,6 +481,19 @@ export class SocketTransport implements ConnectionHandler {
     this.lastSeen = coarseClock.now;
     this.connection.receive(chunk);
     this.flush();
+  }
+
+  /**
+   * A read into the shared buffer: its bytes are valid only during this call.
+   * Returns false to stop reading while paused. (socket.pause() alone does not
+   * hold: the Readable's own read(0) calls start such a socket reading again,
+   * but a false here stops it until socket.resume().)
+   */
+  private onSharedRead(chunk: Buffer): boolean {
+    this.lastSeen = coarseClock.now;
+    this.connection.receiveBorrowed(chunk);
+    this.flush();
+    return !this.socketPaused;
   }
 
   onMessage(data: Buffer, isBinary: boolean, compressed: boolean): void {
