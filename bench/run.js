@@ -59,7 +59,7 @@ async function main() {
   for (const name of opts.targets ?? []) {
     if (!allTargets.some((t) => t.name === name)) throw new Error(`unknown target ${name}\n${USAGE}`);
   }
-  const selected = allTargets.filter((t) => !opts.targets || opts.targets.includes(t.name));
+  const selected = allTargets.filter((t) => (opts.targets ? opts.targets.includes(t.name) : !t.optIn));
   const targets = selected.filter((t) => !t.skip);
   const machine = machineInfo(repoRoot, allTargets);
 

@@ -10,7 +10,8 @@ export const USAGE = `usage: node bench/run.js [options]
                        all echo ones
   --targets a,b        targets: wsx, wsx+bufferutil, ws, ws+bufferutil, bun, raw;
                        http-floor (connect only); wsx-h2, raw-h2 (echo-1k-h2 only, beside
-                       wsx and raw over HTTP/1.1) (default: all available)
+                       wsx and raw over HTTP/1.1) (default: all available); wsx-data-events
+                       (wsx reading through 'data' events, WSX_NO_SHARED_READS=1) only when named
   --no-pin             do not pin server and load to different CPUs with taskset
   --json               print the results as JSON on stdout (progress goes to stderr)
   --md [FILE]          also write the report as Markdown (default FILE: BENCHMARKS.md)

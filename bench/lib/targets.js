@@ -7,10 +7,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { findBun } from './bun-binary.js';
 
-export const TARGET_ORDER = ['wsx', 'wsx+bufferutil', 'ws', 'ws+bufferutil', 'bun', 'raw', 'http-floor', 'wsx-h2', 'raw-h2'];
+export const TARGET_ORDER = ['wsx', 'wsx-data-events', 'wsx+bufferutil', 'ws', 'ws+bufferutil', 'bun', 'raw', 'http-floor', 'wsx-h2', 'raw-h2'];
 
 export const TARGET_LABELS = {
   wsx: 'wsx',
+  'wsx-data-events': 'wsx, data events',
   'wsx+bufferutil': 'wsx+bufferutil',
   ws: 'ws',
   'ws+bufferutil': 'ws+bufferutil',
@@ -53,7 +54,8 @@ function findBufferutil(repoRoot) {
 }
 
 /**
- * @returns {Array<{ name: string, label: string, command: string, args: string[], env: object, transport?: 'h2', scenarios?: string[], skip?: string, version?: string }>}
+ * @returns {Array<{ name: string, label: string, command: string, args: string[], env: object, transport?: 'h2', scenarios?: string[], optIn?: boolean, skip?: string, version?: string }>}
+ * (`optIn` targets run only when --targets names them.)
  */
 export async function discoverTargets(repoRoot) {
   const servers = path.join(repoRoot, 'bench', 'servers');
@@ -71,6 +73,15 @@ export async function discoverTargets(repoRoot) {
     command: node,
     args: [...nodeArgs, path.join(servers, 'wsx-echo.js')],
     env: { WSX_NO_BUFFERUTIL: '1' },
+    ...(await wsxAvailability(repoRoot)),
+  });
+  // wsx reading through 'data' events as on TLS (no shared read buffer): only when named in --targets.
+  targets.push({
+    name: 'wsx-data-events',
+    command: node,
+    args: [...nodeArgs, path.join(servers, 'wsx-echo.js')],
+    env: { WSX_NO_BUFFERUTIL: '1', WSX_NO_SHARED_READS: '1' },
+    optIn: true,
     ...(await wsxAvailability(repoRoot)),
   });
   const bufferutilDir = findBufferutil(repoRoot);

@@ -1,10 +1,13 @@
 // The ceiling for any Node server: a `net` server that answers the upgrade by hand and then
 // returns the client's bytes as they came (frames included, one write per read); on /pub it
 // writes each read to every /sub connection. No parsing, no framing, no per-message work.
+// It reads the way wsx does where it can, into one reused buffer (wsx's shared-read-buffer.js),
+// copying each read before writing it back: Node's fastest read path, so still the ceiling.
 
 import net from 'node:net';
 import { serveControl } from './control-channel.js';
 import { switchingProtocols } from './switching-protocols.js';
+import { readIntoSharedBuffer } from '../../dist/transport/shared-read-buffer.js';
 
 const HEADER_END = Buffer.from('\r\n\r\n', 'latin1');
 const subscribers = new Set();
@@ -36,6 +39,10 @@ function onHandshake(socket, head, rest) {
       : (data) => socket.write(data);
   socket.on('data', forward);
   if (rest.length > 0) forward(rest);
+  readIntoSharedBuffer(socket, (length, shared) => {
+    forward(Buffer.from(shared.subarray(0, length))); // (the write outlives the shared bytes)
+    return true;
+  });
 }
 
 const server = net.createServer({ noDelay: true }, (socket) => {
