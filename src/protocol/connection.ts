@@ -4,7 +4,8 @@
  * the transport drains with `takeOutput()`. No sockets, timers or streams.
  *
  * The handler is called synchronously with views into the input where
- * possible; a message that arrived whole in one chunk is never copied.
+ * possible: a message that arrived whole in one `receive()` chunk is never
+ * copied. Input given to `receiveBorrowed()` is copied wherever it is kept.
  */
 import { Buffer } from 'node:buffer';
 import { CloseCode, isValidWireCloseCode } from './close-codes.js';
