@@ -64,7 +64,11 @@ export function readIntoSharedBuffer(socket: Duplex, callback: SharedReadCallbac
   // Null in both: a socket created without `onread`, whose reads go through the stream.
   if (record[keys.buffer] !== null || record[keys.callback] !== null) return false;
   const buffer = (sharedBuffer ??= Buffer.allocUnsafeSlow(SHARED_READ_SIZE));
-  handle.useUserBuffer(buffer);
+  try {
+    handle.useUserBuffer(buffer);
+  } catch {
+    return false; // a handle that refuses it still reads through the stream
+  }
   record[keys.buffer] = buffer;
   record[keys.callback] = callback;
   return true;

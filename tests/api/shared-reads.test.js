@@ -5,7 +5,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
-import { readsIntoSharedBuffer, useSharedReads } from '../../dist/transport/shared-read-buffer.js';
+import { readIntoSharedBuffer, readsIntoSharedBuffer, useSharedReads } from '../../dist/transport/shared-read-buffer.js';
 import { WebSocket, WebSocketServer } from '../../dist/index.js';
 import { SECURITY_TEST_CERT, SECURITY_TEST_KEY } from '../helpers/security-tls-fixture.js';
 import { closeAll, collectEvents, nextEvent, openPair, startServer, track, within } from './api-harness.js';
@@ -94,4 +94,24 @@ test('a wss connection keeps data events (TLS sockets are not switched) and work
     httpsServer.closeAllConnections();
     httpsServer.close();
   }
+});
+
+test('what cannot be switched is left alone: a plain duplex, a socket without a handle, a socket already reading into a buffer of its own', async () => {
+  const { Duplex } = await import('node:stream');
+  const net = await import('node:net');
+  const noop = () => true;
+  assert.equal(readIntoSharedBuffer(new Duplex({ read() {}, write(_c, _e, cb) { cb(); } }), noop), false);
+  const unconnected = new net.Socket();
+  assert.equal(readIntoSharedBuffer(unconnected, noop), false);
+  assert.equal(readsIntoSharedBuffer(unconnected), false);
+  // A socket made with Node's documented onread option keeps its own buffer and callback.
+  const server = net.createServer((s) => s.end());
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const own = Buffer.alloc(1024);
+  const socket = net.connect({ port: server.address().port, host: '127.0.0.1', onread: { buffer: own, callback: noop } });
+  await nextEvent(socket, 'connect');
+  assert.equal(readIntoSharedBuffer(socket, noop), false);
+  assert.equal(readsIntoSharedBuffer(socket), false);
+  socket.destroy();
+  server.close();
 });
