@@ -66,24 +66,20 @@ export async function discoverTargets(repoRoot) {
   const nodeArgs = ['--expose-gc', ...extra];
   const targets = [];
 
+  // Whether dist/ loads, found once for every wsx target.
+  const wsxStatus = await wsxAvailability(repoRoot);
   // wsx uses bufferutil's native XOR when it can load it (as ws does); the
   // 'wsx' row is the JavaScript path, 'wsx+bufferutil' the native one.
-  targets.push({
+  const wsx = {
     name: 'wsx',
     command: node,
     args: [...nodeArgs, path.join(servers, 'wsx-echo.js')],
     env: { WSX_NO_BUFFERUTIL: '1' },
-    ...(await wsxAvailability(repoRoot)),
-  });
-  // wsx reading through 'data' events as on TLS (no shared read buffer): only when named in --targets.
-  targets.push({
-    name: 'wsx-data-events',
-    command: node,
-    args: [...nodeArgs, path.join(servers, 'wsx-echo.js')],
-    env: { WSX_NO_BUFFERUTIL: '1', WSX_NO_SHARED_READS: '1' },
-    optIn: true,
-    ...(await wsxAvailability(repoRoot)),
-  });
+    ...wsxStatus,
+  };
+  targets.push(wsx);
+  // The same server reading through 'data' events as on TLS (no shared read buffer): only when named in --targets.
+  targets.push({ ...wsx, name: 'wsx-data-events', env: { ...wsx.env, WSX_NO_SHARED_READS: '1' }, optIn: true });
   const bufferutilDir = findBufferutil(repoRoot);
   const noBufferutil = 'bufferutil not installed (npm ci installs it as a dev dependency; or BUFFERUTIL_DIR=<dir with node_modules/bufferutil>)';
   targets.push({
@@ -91,7 +87,7 @@ export async function discoverTargets(repoRoot) {
     command: node,
     args: [...nodeArgs, path.join(servers, 'wsx-echo.js')],
     env: bufferutilDir ? { NODE_PATH: bufferutilDir } : {},
-    ...(bufferutilDir ? await wsxAvailability(repoRoot) : { skip: noBufferutil }),
+    ...(bufferutilDir ? wsxStatus : { skip: noBufferutil }),
   });
   targets.push({
     name: 'ws',
@@ -137,7 +133,7 @@ export async function discoverTargets(repoRoot) {
     args: [...nodeArgs, path.join(servers, 'wsx-h2-echo.js')],
     env: { WSX_NO_BUFFERUTIL: '1' },
     transport: 'h2',
-    ...(await wsxAvailability(repoRoot)),
+    ...wsxStatus,
   });
   targets.push({
     name: 'raw-h2',
