@@ -211,7 +211,8 @@ export class Connection implements FrameSink {
    * once, not twice.
    */
   receiveBorrowed(chunk: Buffer): void {
-    this.parseInput(chunk.length < BORROW_MIN ? copyOf(chunk, 0) : chunk, chunk.length >= BORROW_MIN);
+    if (chunk.length < BORROW_MIN) this.parseInput(copyOf(chunk, 0), false);
+    else this.parseInput(chunk, true);
   }
 
   private parseInput(chunk: Buffer, borrowed: boolean): void {

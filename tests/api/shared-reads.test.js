@@ -5,6 +5,8 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
+import net from 'node:net';
+import { Duplex } from 'node:stream';
 import { readIntoSharedBuffer, readsIntoSharedBuffer, useSharedReads } from '../../dist/transport/shared-read-buffer.js';
 import { WebSocket, WebSocketServer } from '../../dist/index.js';
 import { SECURITY_TEST_CERT, SECURITY_TEST_KEY } from '../helpers/security-tls-fixture.js';
@@ -97,8 +99,6 @@ test('a wss connection keeps data events (TLS sockets are not switched) and work
 });
 
 test('what cannot be switched is left alone: a plain duplex, a socket without a handle, a socket already reading into a buffer of its own', async () => {
-  const { Duplex } = await import('node:stream');
-  const net = await import('node:net');
   const noop = () => true;
   assert.equal(readIntoSharedBuffer(new Duplex({ read() {}, write(_c, _e, cb) { cb(); } }), noop), false);
   const unconnected = new net.Socket();
